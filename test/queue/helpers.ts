@@ -80,3 +80,10 @@ export async function segmentReport(dir: string): Promise<{ name: string; size: 
 export async function modeOf(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
 }
+
+/** A message size that follows from the id (100..12099 octets), so a child and its parent agree. */
+export function sizeFor(id: string): number {
+  let x = 7;
+  for (const ch of id) x = (x * 131 + ch.charCodeAt(0)) % 1_000_003;
+  return 100 + (x % 12_000);
+}
