@@ -39,23 +39,32 @@ function envelope(id: string): Envelope {
   };
 }
 
-/** Runs `concurrency` loops of `one` for the given time; returns messages per second. */
-async function drive(one: (loop: number, n: number) => Promise<void>): Promise<number> {
+interface Result {
+  rate: number; // messages per second
+  p50: number; // commit latency, ms
+  p99: number;
+}
+
+/** Runs `concurrency` loops of `one` for the given time; returns throughput and latency. */
+async function drive(one: (loop: number, n: number) => Promise<void>): Promise<Result> {
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
-  let done = 0;
+  const latencies: number[] = [];
   await Promise.all(
     Array.from({ length: concurrency }, async (_, loop) => {
       for (let n = 0; performance.now() < deadline; n++) {
+        const t0 = performance.now();
         await one(loop, n);
-        done++;
+        latencies.push(performance.now() - t0);
       }
     }),
   );
-  return done / ((performance.now() - started) / 1000);
+  latencies.sort((x, y) => x - y);
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { rate: latencies.length / ((performance.now() - started) / 1000), p50: at(0.5), p99: at(0.99) };
 }
 
-async function filePerMessage(dir: string, data: Buffer): Promise<number> {
+async function filePerMessage(dir: string, data: Buffer): Promise<Result> {
   return drive(async (loop, n) => {
     const name = `${loop}-${n}`;
     const tmp = join(dir, `tf${name}`);
@@ -76,14 +85,14 @@ async function filePerMessage(dir: string, data: Buffer): Promise<number> {
   });
 }
 
-async function segmentLog(dir: string, data: Buffer): Promise<{ rate: number; flushes: number; commits: number }> {
+async function segmentLog(dir: string, data: Buffer): Promise<Result & { flushes: number; commits: number }> {
   const spool = await Spool.open({ dir });
   try {
-    const rate = await drive(async () => {
+    const r = await drive(async () => {
       const id = spool.newId();
       await spool.commit(envelope(id), data);
     });
-    return { rate, flushes: spool.stats.flushes, commits: spool.stats.commits };
+    return { ...r, flushes: spool.stats.flushes, commits: spool.stats.commits };
   } finally {
     await spool.close();
   }
@@ -99,12 +108,13 @@ async function main(): Promise<void> {
     const files = await filePerMessage(a, data);
     const log = await segmentLog(b, data);
     const fmt = (x: number): string => x.toFixed(0).padStart(7);
+    const lat = (r: Result): string => `latency p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
     process.stdout.write(
       `spool-bench: concurrency ${concurrency}, ${size}-octet messages, ${seconds} s each, in ${base}\n` +
-        `  (a) file per message + fsync + rename + dir fsync: ${fmt(files)} messages/s\n` +
-        `  (b) segment log, group commit:                    ${fmt(log.rate)} messages/s ` +
-        `(${log.commits} commits in ${log.flushes} fdatasyncs, ${(log.commits / log.flushes).toFixed(1)} per batch)\n` +
-        `  ratio (b)/(a): ${(log.rate / files).toFixed(1)}\n`,
+        `  (a) file per message + fsync + rename + dir fsync: ${fmt(files.rate)} messages/s (${lat(files)})\n` +
+        `  (b) segment log, group commit:                    ${fmt(log.rate)} messages/s (${lat(log)}; ` +
+        `${log.commits} commits in ${log.flushes} fdatasyncs, ${(log.commits / log.flushes).toFixed(1)} per batch)\n` +
+        `  ratio (b)/(a): ${(log.rate / files.rate).toFixed(1)}\n`,
     );
   } finally {
     if (values.dir === undefined) await rm(base, { recursive: true, force: true });

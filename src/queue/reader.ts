@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { crc32 } from './crc32.js';
 import { decodeEnvelope, type Envelope } from './envelope.js';
 import { unsafeFileProblem } from './file-safety.js';
-import { HEADER_SIZE, parseHeader, RecordType, RECORD_VERSION } from './record.js';
+import { HEADER_SIZE, isSegmentHeader, parseHeader, RecordType, RECORD_VERSION } from './record.js';
 import { SegmentScanner } from './segment-scan.js';
 import { parseLostName, sortedSegments } from './segment-name.js';
 import { applyStateUpdate, checkStateUpdate, initialState, type MessageState, type StateUpdate } from './state.js';
@@ -128,8 +128,8 @@ export class SpoolReader {
       for await (const rec of scanner.records()) {
         if (first) {
           first = false;
-          if (rec.header.type !== RecordType.Segment) {
-            snap.lost.push({ file: name, reason: 'does not start with a segment header' });
+          if (!startsSegment(rec.header.type, rec.payload)) {
+            snap.lost.push({ file: name, reason: 'does not start with a segment header of a known format' });
             return;
           }
           continue;
@@ -159,5 +159,14 @@ export class SpoolReader {
     } finally {
       await fh.close();
     }
+  }
+}
+
+function startsSegment(type: number, payload: Buffer): boolean {
+  if (type !== RecordType.Segment) return false;
+  try {
+    return isSegmentHeader(JSON.parse(payload.toString('utf8')));
+  } catch {
+    return false;
   }
 }

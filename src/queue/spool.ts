@@ -49,7 +49,13 @@ export class Spool {
    * writer's lock and recovers the writer's segments before anything is appended.
    */
   static async open(opts: SpoolOptions): Promise<Spool> {
-    const emit = (e: SpoolEvent): void => opts.onEvent?.(e);
+    const emit = (e: SpoolEvent): void => {
+      try {
+        opts.onEvent?.(e);
+      } catch {
+        // A failing log callback must not take the queue (or the process) down with it.
+      }
+    };
     const writerId = opts.writerId ?? DEFAULT_WRITER_ID;
     if (!isWriterId(writerId)) throw new SpoolSetupError(`queue writer id "${writerId}": use 1 to 32 of [A-Za-z0-9_-]`);
     const segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;

@@ -180,6 +180,10 @@ test('a segment of an unknown format is set aside whole; an empty one is removed
   await writeFile(join(dir, 'w0.0000000005.seg'), Buffer.concat(future.buffers), { mode: 0o600 });
   const header = jsonRecord(RecordType.Segment, { format: 1, writer: 'w0', seq: 6, created: 0, pid: 1 });
   await writeFile(join(dir, 'w0.0000000006.seg'), Buffer.concat([...header.buffers, Buffer.from('PstR')]), { mode: 0o600 });
+  assert.deepEqual(
+    (await collect(new SpoolReader(dir).lost())).map((l) => [l.file, l.reason]),
+    [['w0.0000000005.seg', 'does not start with a segment header of a known format']],
+  );
   const events = await reopen(dir);
   assert.deepEqual(events.map((e) => e.kind), ['bogus-segment', 'torn-tail', 'empty-segment']);
   assert.match(events[0]?.message ?? '', /w0\.0000000005\.seg, unknown segment format/);
