@@ -2,8 +2,9 @@
 // Node 20.0 has no zlib.crc32, so it is computed here; slicing-by-8 tables keep it fast enough
 // to checksum every message body on the commit path (several hundred MB/s).
 
-const TABLES: Uint32Array[] = buildTables();
+const [T0, T1, T2, T3, T4, T5, T6, T7] = buildTables();
 
+/** Table k gives the CRC contribution of a byte followed by k zero bytes (slicing-by-8). */
 function buildTables(): Uint32Array[] {
   const t0 = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -13,20 +14,13 @@ function buildTables(): Uint32Array[] {
   }
   const tables = [t0];
   for (let s = 1; s < 8; s++) {
-    const prev = tables[s - 1] as Uint32Array;
+    const prev = tables[s - 1];
     const t = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      const p = prev[n] as number;
-      t[n] = ((p >>> 8) ^ (t0[p & 0xff] as number)) >>> 0;
-    }
+    for (let n = 0; n < 256; n++) t[n] = ((prev[n] >>> 8) ^ t0[prev[n] & 0xff]) >>> 0;
     tables.push(t);
   }
   return tables;
 }
-
-const [T0, T1, T2, T3, T4, T5, T6, T7] = TABLES as [
-  Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array,
-];
 
 /**
  * Continues a CRC over `buf[start, end)`. Start with `crc = 0`; feed the result back in to checksum

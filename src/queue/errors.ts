@@ -23,7 +23,7 @@ export class SpoolWriteError extends Error {
     if (err instanceof SpoolWriteError) return err;
     const code = errorCode(err);
     const kind: SpoolWriteErrorKind = code !== undefined && DISK_FULL_CODES.has(code) ? 'disk-full' : 'io';
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = errorMessage(err);
     return new SpoolWriteError(`${what}: ${detail}`, kind, { cause: err, code });
   }
 }
@@ -38,4 +38,8 @@ export function errorCode(err: unknown): string | undefined {
     if (typeof c === 'string') return c;
   }
   return undefined;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -7,6 +7,7 @@ import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from './crc32.js';
 import { decodeEnvelope, type Envelope } from './envelope.js';
+import { errorCode, errorMessage } from './errors.js';
 import { unsafeFileProblem } from './file-safety.js';
 import { HEADER_SIZE, isSegmentHeader, parseHeader, RecordType, RECORD_VERSION } from './record.js';
 import { SegmentScanner } from './segment-scan.js';
@@ -112,8 +113,8 @@ export class SpoolReader {
       fh = await open(join(this.dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (err) {
       // Removed by compaction since the directory was listed, or a symbolic link (ELOOP).
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      snap.lost.push({ file: name, reason: `cannot be opened (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+      if (errorCode(err) === 'ENOENT') return;
+      snap.lost.push({ file: name, reason: `cannot be opened (${errorCode(err) ?? errorMessage(err)})` });
       return;
     }
     try {
@@ -141,7 +142,7 @@ export class SpoolReader {
             envelope = decodeEnvelope(rec.payload);
             if (envelope.size !== rec.dataSize) throw new Error('size does not match the stored data');
           } catch (err) {
-            snap.lost.push({ file: name, reason: `record at offset ${rec.offset}: ${(err as Error).message}` });
+            snap.lost.push({ file: name, reason: `record at offset ${rec.offset}: ${errorMessage(err)}` });
             continue;
           }
           if (!snap.messages.has(envelope.id)) {
@@ -152,7 +153,7 @@ export class SpoolReader {
           try {
             updates.push(checkStateUpdate(JSON.parse(rec.payload.toString('utf8'))));
           } catch (err) {
-            snap.lost.push({ file: name, reason: `state record at offset ${rec.offset}: ${(err as Error).message}` });
+            snap.lost.push({ file: name, reason: `state record at offset ${rec.offset}: ${errorMessage(err)}` });
           }
         }
       }

@@ -15,7 +15,7 @@ import { constants } from 'node:fs';
 import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeEnvelope } from './envelope.js';
-import { errorCode } from './errors.js';
+import { errorCode, errorMessage } from './errors.js';
 import type { SpoolEvent } from './events.js';
 import { queueIdTime } from './queue-id.js';
 import { isSegmentHeader, RecordType, RECORD_VERSION } from './record.js';
@@ -190,7 +190,7 @@ function checkRecord(ctx: Context, name: string, rec: ScannedRecord): void {
       ctx.newestTime = Math.max(ctx.newestTime, u.at);
     }
   } catch (err) {
-    bogus(err instanceof Error ? err.message : String(err));
+    bogus(errorMessage(err));
   }
 }
 

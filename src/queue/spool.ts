@@ -6,7 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { ensureQueueDirectory, fsyncDirectory } from './directory.js';
 import type { Envelope } from './envelope.js';
 import { checkEnvelope } from './envelope.js';
-import { SpoolSetupError, SpoolWriteError } from './errors.js';
+import { errorMessage, SpoolSetupError, SpoolWriteError } from './errors.js';
 import type { SpoolEvent } from './events.js';
 import { GroupCommitWriter, type SpoolStats } from './group-commit.js';
 import { processIds, type QueueIdGenerator } from './queue-id.js';
@@ -122,7 +122,7 @@ export class Spool {
       if (envelope.size !== size) throw new RangeError(`envelope size ${envelope.size} differs from the ${size} octets of data`);
       return this.writer.append(messageRecord(envelope, parts));
     } catch (err) {
-      return Promise.reject(new SpoolWriteError(`message ${envelope.id} not queued: ${(err as Error).message}`, 'io', { cause: err }));
+      return Promise.reject(new SpoolWriteError(`message ${envelope.id} not queued: ${errorMessage(err)}`, 'io', { cause: err }));
     }
   }
 
@@ -132,7 +132,7 @@ export class Spool {
       checkStateUpdate(update);
       return this.writer.append(jsonRecord(RecordType.State, update));
     } catch (err) {
-      return Promise.reject(new SpoolWriteError(`state of ${update.id} not recorded: ${(err as Error).message}`, 'io', { cause: err }));
+      return Promise.reject(new SpoolWriteError(`state of ${update.id} not recorded: ${errorMessage(err)}`, 'io', { cause: err }));
     }
   }
 
@@ -156,6 +156,6 @@ async function setup<T>(dir: string, step: () => Promise<T>): Promise<T> {
     return await step();
   } catch (err) {
     if (err instanceof SpoolSetupError) throw err;
-    throw new SpoolSetupError(`queue directory ${dir}: ${(err as Error).message}`);
+    throw new SpoolSetupError(`queue directory ${dir}: ${errorMessage(err)}`);
   }
 }

@@ -3,6 +3,7 @@
 // current MessageState (what sendmail keeps in the qf file's N, K, M, flag and recipient lines).
 
 import { checkRecipient, type Envelope, type RecipientRecord } from './envelope.js';
+import { errorMessage } from './errors.js';
 import { isQueueId } from './queue-id.js';
 
 export type RecipientStatus = 'pending' | 'deferred' | 'delivered' | 'failed';
@@ -97,7 +98,7 @@ export function checkStateUpdate(v: unknown): StateUpdate {
       try {
         checkRecipient(r, `added recipient ${i}`);
       } catch (err) {
-        throw new StateFormatError((err as Error).message);
+        throw new StateFormatError(errorMessage(err));
       }
     });
   }
