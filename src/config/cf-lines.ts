@@ -16,23 +16,27 @@ import {
 export interface CfLine {
   text: string;
   line: number;
+  /** Set when lines of one block come from different files (an .mc section with include()s). */
+  file?: string;
 }
 
 /** Joins continuation lines (starting with a space or tab) to the line they continue. */
-export function foldCfLines(text: string, firstLine = 1): CfLine[] {
+export function foldLines(lines: readonly CfLine[]): CfLine[] {
   const out: CfLine[] = [];
-  const raw = text.split(/\r?\n/);
-  for (let i = 0; i < raw.length; i++) {
-    const t = raw[i]!;
+  for (const l of lines) {
     const prev = out[out.length - 1];
-    if ((t.startsWith(' ') || t.startsWith('\t')) && prev !== undefined && prev.text !== '') {
-      prev.text += t;
+    if ((l.text.startsWith(' ') || l.text.startsWith('\t')) && prev !== undefined && prev.text !== '') {
+      prev.text += l.text;
     } else {
-      out.push({ text: t, line: firstLine + i });
+      out.push({ ...l });
     }
   }
   for (const l of out) l.text = l.text.replace(/\s+$/, '');
   return out;
+}
+
+export function foldCfLines(text: string): CfLine[] {
+  return foldLines(text.split(/\r?\n/).map((t, i) => ({ text: t, line: i + 1 })));
 }
 
 /** Maps sendmail generates by itself or for features Postern implements natively. */
@@ -60,7 +64,7 @@ export interface CfContext {
 export function applyCfLines(lines: readonly CfLine[], file: string, layer: ConfigLayer, ctx: CfContext): void {
   let warnedRules = false;
   for (const l of lines) {
-    const at: Location = { file, line: l.line };
+    const at: Location = { file: l.file ?? file, line: l.line };
     const t = l.text;
     if (t === '' || t.startsWith('#') || /^\s+$/.test(t)) continue;
     const type = t[0]!;

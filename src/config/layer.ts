@@ -185,6 +185,11 @@ export class ConfigLayer {
     for (const e of v.errors) this.diags.error(e, at);
     for (const w of v.warnings) this.diags.warning(w, at);
     if (v.errors.length > 0) return false;
+    // Only the DNS blocklists may be listed several times; for the others the later use counts.
+    if (v.name !== 'dnsbl' && v.name !== 'enhdnsbl') {
+      const i = this.features.findIndex((f) => f.name === v.name);
+      if (i >= 0) this.features.splice(i, 1);
+    }
     this.features.push({ name: v.name, args, file: at.file, line: at.line, layer: this.kind === 'imported' ? 'imported' : 'native' });
     return true;
   }
