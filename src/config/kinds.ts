@@ -54,20 +54,12 @@ export function durationKind(defaultUnit: DurationUnit, allowNow = false): Kind<
 
 export const modeKind: Kind<number> = { label: 'octal mode', parse: parseMode, format: formatMode, toJson: (v) => v };
 
-/** Free text; the whole value, trimmed. */
+/** Free text, as given (the loaders trim unquoted values). */
 export const stringKind: Kind<string> = {
   label: 'string',
-  parse: (r) => ok(r.trim()),
+  parse: (r) => ok(r),
   format: (v) => v,
   toJson: (v) => v,
-};
-
-/** Text where an empty value means "unset" (e.g. `O SafeFileEnvironment=`). */
-export const optionalStringKind: Kind<string | undefined> = {
-  label: 'string',
-  parse: (r) => ok(r.trim() === '' ? undefined : r.trim()),
-  format: (v) => v ?? '',
-  toJson: (v) => v ?? null,
 };
 
 export function listKind(separators: RegExp, joiner: string, label = 'list'): Kind<string[]> {

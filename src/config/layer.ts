@@ -116,14 +116,14 @@ export class ConfigLayer {
     readonly diags: DiagnosticList,
   ) {}
 
-  /** `Name=value` with a long name (case-insensitive). */
-  setLong(name: string, raw: string, at?: Location): void {
+  /** `Name=value` with a long name (case-insensitive); `verbatim` keeps surrounding spaces (quoted values). */
+  setLong(name: string, raw: string, at?: Location, verbatim = false): void {
     const r = resolveLongOption(name, raw);
     if (!r.ok) {
       this.diags.error(r.message, at);
       return;
     }
-    this.apply(r.assignments, at);
+    this.apply(r.assignments, at, verbatim);
   }
 
   /** `O<c>value` / `-o<c>value`. */
@@ -136,8 +136,8 @@ export class ConfigLayer {
     this.apply(r.assignments, at);
   }
 
-  apply(assignments: OptionAssignment[], at?: Location): void {
-    for (const a of assignments) this.setOne(a.name, a.raw, a.implied, at);
+  apply(assignments: OptionAssignment[], at?: Location, verbatim = false): void {
+    for (const a of assignments) this.setOne(a.name, a.raw, a.implied, at, verbatim);
   }
 
   /** Sets an already typed value (a loader translating a construct such as Mprog into an option). */
@@ -145,9 +145,9 @@ export class ConfigLayer {
     this.options.set(name, { value, raw, implied: false, ...(at ? { at } : {}) });
   }
 
-  private setOne(name: OptionName, raw: string, implied: boolean, at?: Location): void {
+  private setOne(name: OptionName, raw: string, implied: boolean, at: Location | undefined, verbatim: boolean): void {
     const def = optionDef(name);
-    const text = raw.trim();
+    const text = verbatim ? raw : raw.trim();
     if (!def.implemented) {
       this.diags.warning(`option ${name} is not implemented by Postern; ignored`, at);
       this.ignoredOptions.push({ name, raw: text, ...(at ? { at } : {}) });

@@ -58,7 +58,7 @@ export function parseNativeFile(text: string, file: string, layer: ConfigLayer):
     if (assign !== null) {
       const v = unquote(assign[2]!);
       if (!v.ok) layer.diags.error(`${assign[1]!}: ${v.message}`, at);
-      else layer.setLong(assign[1]!, v.value, at);
+      else layer.setLong(assign[1]!, v.value, at, true);
       continue;
     }
     const m = /^(\S+)\s*(.*)$/.exec(line)!;
