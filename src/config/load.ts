@@ -73,8 +73,11 @@ function cliLayer(options: Array<{ name: string; value: string }>, diags: Diagno
   const layer = new ConfigLayer('cli', own);
   for (const o of options) {
     const before = own.items.length;
-    if (o.name.length === 1) layer.setLetter(o.name, o.value);
-    else layer.setLong(o.name, o.value);
+    // `-odd` (defer) means "queue only" for a command-line run (cli.md §3); only the daemon refuses it.
+    const isMode = o.name === 'd' || o.name.toLowerCase() === 'deliverymode';
+    const value = isMode && /^\s*[dD]/.test(o.value) ? 'queue' : o.value;
+    if (o.name.length === 1) layer.setLetter(o.name, value);
+    else layer.setLong(o.name, value);
     for (const d of own.items.slice(before)) {
       const flag = o.name.length === 1 ? `-o${o.name}${o.value}` : `-O ${o.name}=${o.value}`;
       diags.items.push({ ...d, message: `command line ${flag}: ${d.message}` });

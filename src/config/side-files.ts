@@ -3,7 +3,8 @@
 // The server decides later which of them it cannot run without. Defaults are not checked: only
 // paths somebody configured.
 
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { DiagnosticList, Location } from '../util/diagnostics.js';
 import type { EffectiveConfig, OptionSource } from './effective.js';
 
@@ -21,8 +22,36 @@ function locOf(s: OptionSource): Partial<Location> {
   return {};
 }
 
+/**
+ * sendmail's `QueueDirectory=/var/spool/mqueue/q*` names several queue directories. Postern v1 has one
+ * queue: a pattern is accepted when it matches exactly one directory (queue-and-bounces.md §1).
+ */
+async function checkQueueDirectory(cfg: EffectiveConfig, diags: DiagnosticList): Promise<void> {
+  const q = cfg.options.QueueDirectory;
+  if (!q.endsWith('*')) return;
+  const at = locOf(cfg.sources.QueueDirectory);
+  const parent = dirname(q);
+  const prefix = basename(q).slice(0, -1);
+  let matches: string[] = [];
+  try {
+    const entries = await readdir(parent, { withFileTypes: true });
+    matches = entries.filter((e) => e.isDirectory() && e.name.startsWith(prefix)).map((e) => join(parent, e.name));
+  } catch {
+    matches = [];
+  }
+  if (matches.length > 1) {
+    diags.error(`QueueDirectory ${q} names ${matches.length} queue directories; Postern v1 supports one queue`, at);
+  } else if (matches.length === 1) {
+    cfg.options.QueueDirectory = matches[0]!;
+    diags.notice(`QueueDirectory ${q}: using the only matching directory ${matches[0]!}`, at);
+  } else {
+    diags.warning(`QueueDirectory ${q}: no matching directory found`, at);
+  }
+}
+
 export async function checkSideFiles(cfg: EffectiveConfig, diags: DiagnosticList): Promise<void> {
   const o = cfg.options;
+  await checkQueueDirectory(cfg, diags);
   if (cfg.sources.AliasFile.kind !== 'default') {
     for (const path of o.AliasFile) {
       if (!(await exists(path))) diags.warning(`alias file ${path} not found`, locOf(cfg.sources.AliasFile));

@@ -161,3 +161,54 @@ test('the sendmail profile: sendmail 8.17 defaults (m4 defaults for an .mc), no 
     assert.equal(plain.config!.options.PrivacyOptions.flags.size, 0);
   });
 });
+
+test('macros from the configuration: $j, $n, $Z, smart host', async () => {
+  const { configuredHostName, configVersion, mailerName, smartHost } = await import('../../src/config/macros.js');
+  const plain = (await loadConfig({})).config!;
+  assert.equal(configuredHostName(plain), undefined);
+  assert.equal(mailerName(plain), 'MAILER-DAEMON');
+  assert.equal(configVersion(plain, '0.1.0'), '0.1.0');
+  assert.equal(smartHost(plain), undefined);
+  await withTempDir(async (t) => {
+    const mc = await t.write(
+      's.mc',
+      lines('divert(0)dnl', "define(`confDOMAIN_NAME', `mx.example.com')dnl", "define(`confCF_VERSION', `site-2')dnl", "define(`SMART_HOST', `[10.0.0.1]')dnl"),
+    );
+    const c = (await loadConfig({ path: mc })).config!;
+    assert.equal(configuredHostName(c), 'mx.example.com');
+    assert.equal(configVersion(c, '0.1.0'), '0.1.0/site-2');
+    assert.equal(smartHost(c), '[10.0.0.1]');
+    const cf = await t.write('s.cf', lines(MARK, 'DZ8.17.1.9', 'Dnpostmaster-daemon', 'Djmx.example.org'));
+    const d = (await loadConfig({ path: cf })).config!;
+    assert.equal(configVersion(d, '0.1.0'), '8.17.1.9');
+    assert.equal(mailerName(d), 'postmaster-daemon');
+    assert.equal(configuredHostName(d), 'mx.example.org');
+  });
+});
+
+test('queue return now, -odd on the command line, safe options', async () => {
+  const { isSafeOption } = await import('../../src/config/options.js');
+  const r = await loadConfig({ cliOptions: [{ name: 'Timeout.queuereturn', value: 'now' }, { name: 'd', value: 'd' }] });
+  assert.deepEqual(messages(r.diagnostics), []);
+  assert.equal(r.config!.options['Timeout.queuereturn'], 0);
+  assert.equal(r.config!.options['Timeout.queuereturn.urgent'], 0);
+  assert.equal(r.config!.options.DeliveryMode, 'queue');
+  assert.equal(isSafeOption('PrivacyOptions'), true);
+  assert.equal(isSafeOption('AllowBogusHELO'), true);
+  assert.equal(isSafeOption('QueueDirectory'), false);
+  assert.equal(isSafeOption('SafeFileEnvironment'), false);
+});
+
+test('QueueDirectory with * must match exactly one directory', async () => {
+  await withTempDir(async (t) => {
+    await t.write('q/qd1/.keep', '');
+    const conf = await t.write('postern.conf', lines(`QueueDirectory = ${t.path('q/qd*')}`));
+    const one = await loadConfig({ path: conf });
+    assert.equal(one.config!.options.QueueDirectory, t.path('q/qd1'));
+    await t.write('q/qd2/.keep', '');
+    const two = await loadConfig({ path: conf });
+    assert.deepEqual(messages(two.diagnostics), [
+      `${conf}:1: QueueDirectory ${t.path('q/qd*')} names 2 queue directories; Postern v1 supports one queue`,
+    ]);
+  });
+});
