@@ -71,3 +71,12 @@ test('excess and missing arguments warn like GNU m4', () => {
     "test.mc:2: warning: too few arguments to builtin `ifdef'",
   ]);
 });
+
+test('one substitution or defn larger than the expansion bound is stopped before it is built', () => {
+  const body = '$1'.repeat(5000);
+  const arg = 'x'.repeat(100_000);
+  const r = m4(`define(\`m', \`${body}')m(\`${arg}')\n`);
+  assert.deepEqual(r.diags, ['test.mc:1: expansions larger than 16777216 characters in all (runaway expansion in m?)']);
+  const d = m4(`define(\`v', \`${arg}')defn(${'`v\','.repeat(500)}\`v')\n`);
+  assert.deepEqual(d.diags, ['test.mc:1: expansions larger than 16777216 characters in all (runaway expansion in defn?)']);
+});

@@ -67,3 +67,9 @@ test('errprint becomes a warning', () => {
 test('__file__ and __line__', () => {
   assert.equal(m4('a\n__line__ __file__\n', {}, 'x.mc').out, 'a\n2 x.mc\n');
 });
+
+test('too few arguments: index(`abc\') is 0, substr and translit give their text back (GNU m4)', () => {
+  const r = m4('index(abc)|substr(abc)|translit(abc)\n');
+  assert.equal(r.out, '0|abc|abc\n');
+  assert.equal(r.diags.length, 3);
+});
