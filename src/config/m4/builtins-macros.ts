@@ -39,9 +39,14 @@ export const MACRO_BUILTINS: Record<string, Builtin> = {
       let out = '';
       for (const name of args.slice(1)) {
         const def = ex.table.lookup(name);
-        if (def?.kind === 'user') out += ex.quote(def.value);
-        // m4 would return an opaque built-in token; only plain text can be carried here.
-        else if (def !== undefined) ex.report('warning', `defn of built-in or host macro \`${name}' is not supported (expands to nothing)`, loc);
+        if (def === undefined) continue;
+        if (def.kind !== 'user') {
+          // m4 would return an opaque built-in token; only plain text can be carried here.
+          ex.report('warning', `defn of built-in or host macro \`${name}' is not supported (expands to nothing)`, loc);
+          continue;
+        }
+        out += ex.quote(def.value);
+        if (out.length > ex.expansionBudget()) ex.tooLarge('defn', loc);
       }
       return out;
     },

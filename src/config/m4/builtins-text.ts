@@ -35,14 +35,16 @@ export const TEXT_BUILTINS: Record<string, Builtin> = {
   index: {
     blind: true,
     run(ex, args, loc) {
-      if (!checkArity(ex, args, loc, 2, 2)) return '';
+      // GNU m4: index(`abc') is 0 (after the warning).
+      if (!checkArity(ex, args, loc, 2, 2)) return args.length === 2 ? '0' : '';
       return String(arg(args, 1).indexOf(arg(args, 2)));
     },
   },
   substr: {
     blind: true,
     run(ex, args, loc) {
-      if (!checkArity(ex, args, loc, 2, 3)) return '';
+      // GNU m4: substr(`abc') is abc (after the warning); so is translit(`abc').
+      if (!checkArity(ex, args, loc, 2, 3)) return arg(args, 1);
       const s = arg(args, 1);
       const start = numericArg(ex, 'substr', arg(args, 2), loc);
       const length = args.length > 3 ? numericArg(ex, 'substr', arg(args, 3), loc) : s.length;
@@ -54,7 +56,7 @@ export const TEXT_BUILTINS: Record<string, Builtin> = {
   translit: {
     blind: true,
     run(ex, args, loc) {
-      if (!checkArity(ex, args, loc, 2, 3)) return '';
+      if (!checkArity(ex, args, loc, 2, 3)) return arg(args, 1);
       const from = expandRanges(arg(args, 2));
       const to = expandRanges(arg(args, 3));
       const map = new Map<string, string>();

@@ -7,6 +7,7 @@ import { Expander } from './expander.js';
 import { resolveLimits, type M4Limits } from './limits.js';
 
 export type { M4Limits } from './limits.js';
+export { outputItems, type OutputItem } from './output.js';
 
 export interface SourceLoc {
   file: string;

@@ -93,7 +93,7 @@ export class Expander {
     if (def === undefined || def.kind !== 'user') return undefined;
     const sub = new Expander({ ...this.opts, table: new MacroTable(this.table), syntax: { ...this.syntax } });
     sub.guarded(() => {
-      sub.input.pushString(substituteArgs(def.value, [name], (s) => sub.quote(s)), def.loc);
+      sub.input.pushString(substituteArgs(def.value, [name], (s) => sub.quote(s)) ?? '', def.loc);
       sub.expandAll();
     });
     return sub.out.chunks
@@ -171,8 +171,11 @@ export class Expander {
 
   private invokeNow(def: Definition, args: string[], loc: SourceLoc): string {
     switch (def.kind) {
-      case 'user':
-        return substituteArgs(def.value, args, (s) => this.quote(s));
+      case 'user': {
+        const text = substituteArgs(def.value, args, (s) => this.quote(s), this.expansionBudget());
+        if (text === undefined) this.tooLarge(args[0] as string, loc);
+        return text;
+      }
       case 'host':
         return def.fn(args.slice(1), loc, this.ctx);
       case 'builtin': {
@@ -182,12 +185,19 @@ export class Expander {
     }
   }
 
+  /** Characters of expansion text still allowed. */
+  expansionBudget(): number {
+    return this.limits.maxExpansionChars - this.expansionChars;
+  }
+
+  tooLarge(name: string, loc: SourceLoc): never {
+    this.fatal(`expansions larger than ${this.limits.maxExpansionChars} characters in all (runaway expansion in ${name}?)`, loc);
+  }
+
   private pushExpansion(text: string, tok: Token): void {
     if (text === '') return;
+    if (text.length > this.expansionBudget()) this.tooLarge(tok.text, tok.loc);
     this.expansionChars += text.length;
-    if (this.expansionChars > this.limits.maxExpansionChars) {
-      this.fatal(`expansions larger than ${this.limits.maxExpansionChars} characters in all (runaway expansion in ${tok.text}?)`, tok.loc);
-    }
     this.input.pushString(text, tok.loc);
     this.checkDepth(tok);
   }

@@ -1,8 +1,10 @@
 // Expansion of a user-defined macro body: $0..$N (several digits, as GNU m4), $#, $* and $@.
 
-/** `args[0]` is the macro name. `quote` wraps one argument in the current quotes (for $@). */
-export function substituteArgs(body: string, args: readonly string[], quote: (s: string) => string): string {
-  if (!body.includes('$')) return body;
+/** `args[0]` is the macro name. `quote` wraps one argument in the current quotes (for $@). Returns
+ *  undefined as soon as the result would exceed maxLength: a body repeating `$1` applied to a long
+ *  argument must not build a string larger than memory allows. */
+export function substituteArgs(body: string, args: readonly string[], quote: (s: string) => string, maxLength = Infinity): string | undefined {
+  if (!body.includes('$')) return body.length > maxLength ? undefined : body;
   let out = '';
   let from = 0;
   let i = body.indexOf('$');
@@ -25,8 +27,10 @@ export function substituteArgs(body: string, args: readonly string[], quote: (s:
       continue;
     }
     out += body.slice(from, i) + repl;
+    if (out.length > maxLength) return undefined;
     from = end;
     i = body.indexOf('$', end);
   }
-  return out + body.slice(from);
+  out += body.slice(from);
+  return out.length > maxLength ? undefined : out;
 }
