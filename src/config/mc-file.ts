@@ -9,8 +9,7 @@ import { applyCfLines, foldLines, type CfLine } from './cf-lines.js';
 import { parseClassFileArg } from './class-spec.js';
 import { applyFeatureEffects, type FeatureContext } from './feature-effects.js';
 import type { ConfigLayer } from './layer.js';
-import { runM4, type SourceLoc } from './m4/engine.js';
-import { outputItems } from './m4/output.js';
+import { outputItems, runM4, type OutputChunk, type SourceLoc } from './m4/engine.js';
 import { emptyCalls, makeHostMacros, SECTION_CF, SECTION_RULES, type McCalls } from './mc-macros.js';
 import { mcDefinition } from './mc-defines.js';
 import { progMailerValueOf, splitArgv } from './mailers.js';
@@ -56,7 +55,7 @@ export function parseMcFile(text: string, file: string, layer: ConfigLayer, opts
   if (dir !== undefined) settings.settingsDir = dir.value.endsWith('/') ? dir.value : `${dir.value}/`;
   for (const [name, d] of defined) mcDefinition(name, d.value, d.at, layer, settings);
 
-  recordCalls(calls, file, layer, settings);
+  recordCalls(calls, layer, settings);
   applySections(result.output, file, layer);
   mailerDefaults(calls, defined, file, layer);
   if (!layer.hasFeature('nocanonify')) {
@@ -66,7 +65,7 @@ export function parseMcFile(text: string, file: string, layer: ConfigLayer, opts
   }
 }
 
-function recordCalls(calls: McCalls, file: string, layer: ConfigLayer, settings: FeatureContext): void {
+function recordCalls(calls: McCalls, layer: ConfigLayer, settings: FeatureContext): void {
   if (calls.versionId) layer.info.versionId = { value: calls.versionId.args[0] ?? '', at: at(calls.versionId.loc) };
   if (calls.osType) {
     const os = (calls.osType.args[0] ?? '').trim();
@@ -102,11 +101,10 @@ function recordCalls(calls: McCalls, file: string, layer: ConfigLayer, settings:
     if (!f.ok) layer.diags.error(`RELAY_DOMAIN_FILE: ${f.message}`, at(r.loc));
     else layer.addClassFile({ cls: 'R', path: f.path, optional: f.optional, at: at(r.loc) });
   }
-  void file;
 }
 
 /** The text after LOCAL_CONFIG / MAILER_DEFINITIONS is cf; other output text is reported. */
-function applySections(output: Parameters<typeof outputItems>[0], file: string, layer: ConfigLayer): void {
+function applySections(output: readonly OutputChunk[], file: string, layer: ConfigLayer): void {
   let section: string | undefined;
   let block: CfLine[] = [];
   const flush = (): void => {
