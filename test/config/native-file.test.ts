@@ -142,3 +142,22 @@ test('a configuration file that does not exist is an error naming it', async () 
     assert.deepEqual(messages(r.diagnostics), [`${t.path('nope.conf')}: cannot read configuration file ${t.path('nope.conf')}: no such file`]);
   });
 });
+
+test('postern.conf: each DaemonPortOptions line adds a listener', async () => {
+  await withTempDir(async (t) => {
+    const conf = await t.write(
+      'postern.conf',
+      lines('DaemonPortOptions = Name=MTA, Addr=127.0.0.1, Port=2525', 'DaemonPortOptions = Name=MSA, Addr=127.0.0.1, Port=2587, M=Ea'),
+    );
+    const r = await loadConfig({ path: conf });
+    assert.deepEqual(messages(r.diagnostics), []);
+    assert.deepEqual(
+      r.config!.listeners.map((l) => [l.name, l.port, l.modifiers.requireAuth]),
+      [
+        ['MTA', 2525, false],
+        ['MSA', 2587, true],
+      ],
+    );
+    assert.deepEqual(r.config!.listenersSource, { kind: 'file', file: conf, line: 2, layer: 'native' });
+  });
+});
