@@ -5,6 +5,7 @@
 import type { DiagnosticList } from '../util/diagnostics.js';
 import { DBS_FLOOR_DROPPED, type DontBlameValue } from './dont-blame.js';
 import type { EffectiveConfig, OptionSource } from './effective.js';
+import type { PrivacyBase } from './merge.js';
 import type { ProgMailerValue } from './kinds.js';
 import { optionDef, type OptionName } from './option-table.js';
 import { parsePrivacy, privacyUnion, POSTERN_PRIVACY_DEFAULT, samePrivacy, type PrivacyValue } from './privacy.js';
@@ -25,8 +26,9 @@ function record(
   name: OptionName,
   newValue: unknown,
   where: { file: string; line: number },
+  importedValue: unknown = cfg.options[name],
 ): void {
-  const imported = show(name, cfg.options[name]);
+  const imported = show(name, importedValue);
   const effective = show(name, newValue);
   (cfg.options as Record<string, unknown>)[name] = newValue;
   const source: OptionSource = { kind: 'floor', importedValue: imported, file: where.file, line: where.line };
@@ -41,14 +43,15 @@ const POSTERN_PRIVACY = ((): PrivacyValue => {
   return r.value;
 })();
 
-function floorImported(cfg: EffectiveConfig, diags: DiagnosticList): void {
+function floorImported(cfg: EffectiveConfig, diags: DiagnosticList, privacyBase: PrivacyBase): void {
   const o = cfg.options;
-  let w = fromImported(cfg, 'PrivacyOptions');
+  const pb = privacyBase.source;
+  let w: { file: string; line: number } | undefined =
+    pb.kind === 'file' && pb.layer === 'imported' ? { file: pb.file, line: pb.line } : undefined;
   if (w !== undefined) {
     const merged = privacyUnion(o.PrivacyOptions, POSTERN_PRIVACY);
     if (!samePrivacy(merged, o.PrivacyOptions)) {
-      const at = w;
-      record(cfg, diags, 'PrivacyOptions', merged, at);
+      record(cfg, diags, 'PrivacyOptions', merged, w, privacyBase.value);
       for (const word of merged.words) {
         if (!cfg.privacyWords.some((p) => p.word === word)) {
           cfg.privacyWords.push({ word, source: cfg.sources.PrivacyOptions });
@@ -106,7 +109,12 @@ function refusals(cfg: EffectiveConfig, diags: DiagnosticList): void {
   }
 }
 
-export function applyHardeningFloor(cfg: EffectiveConfig, diags: DiagnosticList): void {
+/** `privacyBase`: PrivacyOptions as configured before -O additions (merge.ts). */
+export function applyHardeningFloor(
+  cfg: EffectiveConfig,
+  diags: DiagnosticList,
+  privacyBase: PrivacyBase = { source: cfg.sources.PrivacyOptions, value: cfg.options.PrivacyOptions },
+): void {
   if (cfg.profile !== 'postern') return;
   if (!cfg.options.HardeningFloor) {
     for (const f of cfg.features['promiscuous_relay'] ?? []) {
@@ -117,7 +125,7 @@ export function applyHardeningFloor(cfg: EffectiveConfig, diags: DiagnosticList)
     }
     return;
   }
-  floorImported(cfg, diags);
+  floorImported(cfg, diags, privacyBase);
   refusals(cfg, diags);
 }
 

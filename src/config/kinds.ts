@@ -148,10 +148,10 @@ export const progMailerKind: Kind<ProgMailerValue> = {
     if (v.toLowerCase() === 'shell') return ok({ kind: 'shell' });
     if (v.toLowerCase().startsWith('external:')) {
       const path = v.slice('external:'.length).trim();
-      if (!path.startsWith('/')) return fail(`ProgMailer external: needs an absolute path, got "${path}"`);
+      if (!path.startsWith('/')) return fail(`external: needs an absolute path, got "${path}"`);
       return ok({ kind: 'external', path });
     }
-    return fail(`invalid ProgMailer "${v}" (smrsh, external:<path> or shell)`);
+    return fail(`invalid value "${v}" (smrsh, external:<path> or shell)`);
   },
   format: (v) => (v.kind === 'external' ? `external:${v.path}` : v.kind),
   toJson: (v) => (v.kind === 'external' ? `external:${v.path}` : v.kind),

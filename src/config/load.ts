@@ -123,8 +123,8 @@ export async function loadConfig(req: LoadRequest): Promise<LoadResult> {
   if (req.cliOptions !== undefined && req.cliOptions.length > 0) input.cli = cliLayer(req.cliOptions, diags);
 
   // Merge and floor even after errors, so that one run reports every problem.
-  const { config } = mergeLayers(input, diags);
-  applyHardeningFloor(config, diags);
+  const { config, privacyBase } = mergeLayers(input, diags);
+  applyHardeningFloor(config, diags, privacyBase);
   await checkSideFiles(config, diags);
   if (diags.hasErrors) return { diagnostics: diags.items };
   return { config, diagnostics: diags.items };

@@ -50,10 +50,15 @@ function sourceOf(layer: ConfigLayer, s: OptionSetting): OptionSource {
   return { kind: 'file', file: s.at?.file ?? '', line: s.at?.line ?? 0, layer: layer.kind };
 }
 
+/** The configured PrivacyOptions before command-line additions, and where they came from. */
+export interface PrivacyBase {
+  source: OptionSource;
+  value: PrivacyValue;
+}
+
 export interface MergeResult {
   config: EffectiveConfig;
-  /** The imported file's own settings, for the hardening floor. */
-  importedSettings: ReadonlyMap<OptionName, OptionSetting>;
+  privacyBase: PrivacyBase;
 }
 
 export function mergeLayers(input: MergeInput, diags: DiagnosticList): MergeResult {
@@ -72,12 +77,14 @@ export function mergeLayers(input: MergeInput, diags: DiagnosticList): MergeResu
   const values: Record<string, unknown> = {};
   const sources = {} as Record<OptionName, OptionSource>;
   let privacyWords: EffectiveConfig['privacyWords'] = [];
+  // Where the configured PrivacyOptions came from before -O added to them (the floor looks at this).
   for (const name of OPTION_NAMES) {
     values[name] = defaultValue(name, input.profile, input.embedded, importedKind);
     sources[name] = { kind: 'default' };
   }
   const initialPrivacy = values['PrivacyOptions'] as PrivacyValue;
   privacyWords = initialPrivacy.words.map((word) => ({ word, source: { kind: 'default' } }));
+  let privacyBase: PrivacyBase = { source: { kind: 'default' }, value: initialPrivacy };
 
   for (const layer of layers) {
     for (const [name, s] of layer.options) {
@@ -95,7 +102,10 @@ export function mergeLayers(input: MergeInput, diags: DiagnosticList): MergeResu
       }
       values[name] = s.value;
       sources[name] = src;
-      if (name === 'PrivacyOptions') privacyWords = (s.value as PrivacyValue).words.map((word) => ({ word, source: src }));
+      if (name === 'PrivacyOptions') {
+        privacyWords = (s.value as PrivacyValue).words.map((word) => ({ word, source: src }));
+        privacyBase = { source: src, value: s.value as PrivacyValue };
+      }
     }
   }
 
@@ -137,7 +147,7 @@ export function mergeLayers(input: MergeInput, diags: DiagnosticList): MergeResu
   if (input.imported !== undefined) {
     config.imported = { ...input.imported.layer.info, kind: input.imported.kind, path: input.imported.path };
   }
-  return { config, importedSettings: imported?.options ?? new Map() };
+  return { config, privacyBase };
 }
 
 function lastDefined<T>(items: Array<T | undefined>): T | undefined {

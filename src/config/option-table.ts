@@ -103,7 +103,7 @@ const errorModeKind: Kind<'print' | 'mail' | 'quiet' | 'write' | 'berknet'> = {
     };
     const full = (['print', 'mail', 'quiet', 'write', 'berknet'] as const).find((w) => w === v);
     const value = full ?? byLetter[v[0] ?? ''];
-    return value === undefined ? fail(`invalid ErrorMode "${raw.trim()}"`) : { ok: true, value };
+    return value === undefined ? fail(`invalid value "${raw.trim()}"`) : { ok: true, value };
   },
   format: (v) => v,
   toJson: (v) => v,

@@ -71,7 +71,7 @@ export function parsePrivacy(raw: string): Parsed<PrivacyValue> {
     else unknown.push(item);
   }
   if (unknown.length > 0) {
-    return fail(`unknown PrivacyOptions flag${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+    return fail(`PrivacyOptions: unknown flag${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
   }
   return ok(privacyFromWords(words));
 }

@@ -179,3 +179,15 @@ test('floor: postern.conf may set anything except ProgMailer=shell while the flo
     assert.deepEqual(messages(r2.diagnostics), [`${conf2}:1: ProgMailer=shell requires HardeningFloor=False`]);
   });
 });
+
+test('floor: -O PrivacyOptions additions do not hide an imported value from the floor', async () => {
+  await withTempDir(async (t) => {
+    const cf = await t.write('s.cf', lines(MARK, 'O PrivacyOptions=public'));
+    const r = await loadConfig({ path: cf, cliOptions: [{ name: 'PrivacyOptions', value: 'noetrn' }] });
+    const c = r.config!;
+    assert.deepEqual(c.options.PrivacyOptions.words, ['noetrn', 'goaway', 'restrictmailq', 'restrictqrun']);
+    assert.deepEqual(messages(r.diagnostics), [
+      `${cf}:2: notice: hardening floor: PrivacyOptions public -> noetrn,goaway,restrictmailq,restrictqrun`,
+    ]);
+  });
+});

@@ -32,7 +32,7 @@ test('names are case-insensitive, commas and spaces separate, duplicates collaps
 test('an unknown flag is an error naming it [Postern]', () => {
   const r = parsePrivacy('goaway,noreflection,bogus');
   assert.equal(r.ok, false);
-  assert.equal(r.ok ? '' : r.message, 'unknown PrivacyOptions flags noreflection, bogus');
+  assert.equal(r.ok ? '' : r.message, 'PrivacyOptions: unknown flags noreflection, bogus');
 });
 
 test('public sets nothing and disappears next to real flags in a union', () => {
