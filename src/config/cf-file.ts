@@ -50,7 +50,7 @@ function recoverDnsbl(rules: readonly CfLine[], file: string, layer: ConfigLayer
         }
         continue;
       }
-      const rule = /^R<\?>(\S+)\s+(.*)$/.exec(r);
+      const rule = /^R<\?>(\S+)\s+(.*)$/s.exec(r);
       if (rule === null) continue;
       const rhs = rule[2]!;
       if (name === 'enhdnsbl' && rule[1] !== '$+') patterns.push(rule[1]!);

@@ -135,7 +135,7 @@ function version(body: string, at: Location, layer: ConfigLayer): void {
 function option(body: string, at: Location, layer: ConfigLayer): void {
   if (body.startsWith(' ') || body.startsWith('\t')) {
     const text = body.trim();
-    const m = /^([^\s=]+)\s*(?:=(.*))?$/.exec(text);
+    const m = /^([^\s=]+)\s*(?:=(.*))?$/s.exec(text);
     if (m === null) {
       layer.diags.error(`bad option line "O ${text}" (expected O Name=value)`, at);
       return;
@@ -188,7 +188,7 @@ function classFile(body: string, at: Location, layer: ConfigLayer): void {
 }
 
 function mapDecl(body: string, at: Location, layer: ConfigLayer): void {
-  const m = /^(\S+)\s*(.*)$/.exec(body.trim());
+  const m = /^(\S+)\s*(.*)$/s.exec(body.trim());
   if (m === null) {
     layer.diags.error('map declaration without a name', at);
     return;

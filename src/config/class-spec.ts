@@ -31,7 +31,7 @@ export function parseClassFileArg(text: string): ClassFileArg {
   }
   if (rest.startsWith('|')) return { ok: false, message: 'class files read from a program (F|program) are not supported' };
   if (rest.startsWith('@')) return { ok: false, message: 'classes read from a map (F@map) are not supported' };
-  const m = /^(\S+)(?:\s+(.*))?$/.exec(rest);
+  const m = /^(\S+)(?:\s+(.*))?$/s.exec(rest);
   if (m === null) return { ok: false, message: 'missing class file path' };
   const out: { ok: true; path: string; optional: boolean; pattern?: string } = { ok: true, path: m[1]!, optional };
   if (m[2] !== undefined && m[2].trim() !== '') out.pattern = m[2].trim();

@@ -177,7 +177,7 @@ export const aliasFileKind: Kind<string[]> = {
   parse(raw) {
     const out: string[] = [];
     for (const item of splitList(raw, /\s*,\s*/)) {
-      const m = /^([A-Za-z0-9_]+):(.*)$/.exec(item);
+      const m = /^([A-Za-z0-9_]+):(.*)$/s.exec(item);
       if (m === null) {
         out.push(item);
         continue;

@@ -54,14 +54,14 @@ export function parseNativeFile(text: string, file: string, layer: ConfigLayer):
     const at = { file, line: i + 1 };
     const line = stripComment(lines[i]!).trim();
     if (line === '') continue;
-    const assign = /^([A-Za-z][A-Za-z0-9._-]*)\s*=(.*)$/.exec(line);
+    const assign = /^([A-Za-z][A-Za-z0-9._-]*)\s*=(.*)$/s.exec(line);
     if (assign !== null) {
       const v = unquote(assign[2]!);
       if (!v.ok) layer.diags.error(`${assign[1]!}: ${v.message}`, at);
       else layer.setLong(assign[1]!, v.value, at, true);
       continue;
     }
-    const m = /^(\S+)\s*(.*)$/.exec(line)!;
+    const m = /^(\S+)\s*(.*)$/s.exec(line)!;
     const keyword = m[1]!.toLowerCase();
     const rest = m[2]!.trim();
     switch (keyword) {

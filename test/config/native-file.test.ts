@@ -161,3 +161,11 @@ test('postern.conf: each DaemonPortOptions line adds a listener', async () => {
     assert.deepEqual(r.config!.listenersSource, { kind: 'file', file: conf, line: 2, layer: 'native' });
   });
 });
+
+test('postern.conf: a stray carriage return never crashes the reader', async () => {
+  await withTempDir(async (t) => {
+    const conf = await t.write('postern.conf', 'MMprogx\t(@FH\'S\rdivert\nMaxHopCount = 3\r\n');
+    const r = await loadConfig({ path: conf });
+    assert.deepEqual(messages(r.diagnostics).map((m) => m.split(': ')[0]), [`${conf}:1`]);
+  });
+});
