@@ -7,7 +7,7 @@ import { DBS_FLOOR_DROPPED, type DontBlameValue } from './dont-blame.js';
 import type { EffectiveConfig, OptionSource } from './effective.js';
 import type { PrivacyBase } from './merge.js';
 import type { ProgMailerValue } from './kinds.js';
-import { optionDef, type OptionName } from './option-table.js';
+import { formatOptionValue, type OptionName } from './option-table.js';
 import { parsePrivacy, privacyUnion, POSTERN_PRIVACY_DEFAULT, samePrivacy, type PrivacyValue } from './privacy.js';
 
 function fromImported(cfg: EffectiveConfig, name: OptionName): { file: string; line: number } | undefined {
@@ -15,10 +15,6 @@ function fromImported(cfg: EffectiveConfig, name: OptionName): { file: string; l
   return s.kind === 'file' && s.layer === 'imported' ? { file: s.file, line: s.line } : undefined;
 }
 
-function show(name: OptionName, value: unknown): string {
-  if (value === undefined) return '(unset)';
-  return optionDef(name).kind.format(value as never);
-}
 
 function record(
   cfg: EffectiveConfig,
@@ -28,8 +24,8 @@ function record(
   where: { file: string; line: number },
   importedValue: unknown = cfg.options[name],
 ): void {
-  const imported = show(name, importedValue);
-  const effective = show(name, newValue);
+  const imported = formatOptionValue(name, importedValue);
+  const effective = formatOptionValue(name, newValue);
   (cfg.options as Record<string, unknown>)[name] = newValue;
   const source: OptionSource = { kind: 'floor', importedValue: imported, file: where.file, line: where.line };
   cfg.sources[name] = source;

@@ -18,6 +18,7 @@ import {
   progMailerKind,
   sizeKind,
   stringKind,
+  type JsonValue,
   type Kind,
 } from './kinds.js';
 import { POSTERN_PRIVACY_DEFAULT } from './privacy.js';
@@ -372,4 +373,14 @@ export const OPTION_NAMES = Object.keys(OPTION_TABLE) as OptionName[];
 
 export function optionDef(name: OptionName): OptionDef<unknown> {
   return OPTION_TABLE[name] as OptionDef<unknown>;
+}
+
+/** An option's value in sendmail syntax; `(unset)` for an unset one. */
+export function formatOptionValue(name: OptionName, value: unknown): string {
+  // The table pairs each option with the kind that produced its value, so the value fits the kind.
+  return value === undefined || value === null ? '(unset)' : optionDef(name).kind.format(value as NonNullable<unknown>);
+}
+
+export function optionValueJson(name: OptionName, value: unknown): JsonValue {
+  return value === undefined || value === null ? null : optionDef(name).kind.toJson(value as NonNullable<unknown>);
 }

@@ -5,7 +5,7 @@
 import { formatListener } from './daemon-options.js';
 import type { EffectiveConfig, OptionSource } from './effective.js';
 import type { JsonValue } from './kinds.js';
-import { OPTION_NAMES, optionDef, type OptionName } from './option-table.js';
+import { formatOptionValue, OPTION_NAMES, optionDef, optionValueJson, type OptionName } from './option-table.js';
 import { describePrivacyWord, GOAWAY_FLAGS } from './privacy.js';
 
 export function formatSource(s: OptionSource): string {
@@ -22,9 +22,7 @@ export function formatSource(s: OptionSource): string {
 }
 
 function displayValue(name: OptionName, cfg: EffectiveConfig): string {
-  const v = cfg.options[name];
-  if (v === undefined) return '(unset)';
-  return optionDef(name).kind.format(v as never);
+  return formatOptionValue(name, cfg.options[name]);
 }
 
 /** Options shown: everything Postern implements, plus ignored sendmail options that are set. */
@@ -110,7 +108,7 @@ export function renderJson(cfg: EffectiveConfig): JsonValue {
       name,
       m4Name: d.m4 ?? null,
       letter: d.letter ?? null,
-      value: v === undefined ? null : d.kind.toJson(v as never),
+      value: optionValueJson(name, v),
       display: displayValue(name, cfg),
       source: formatSource(src),
       sourceDetail: sourceJson(src),
