@@ -115,7 +115,8 @@ export function applyCfLines(lines: readonly CfLine[], file: string, layer: Conf
         layer.diags.warning(`environment line E${body.split('=')[0]} ignored (Postern sets the delivery environment itself)`, at);
         break;
       default:
-        layer.diags.error(`unknown configuration line type "${type}"`, at);
+        if (/\s/.test(type)) layer.diags.error(`continuation line with no line to continue: "${t.trim().slice(0, 60)}"`, at);
+        else layer.diags.error(`unknown configuration line type "${type}"`, at);
     }
   }
 }

@@ -10,7 +10,7 @@ import { parseClassFileArg } from './class-spec.js';
 import { applyFeatureEffects, type FeatureContext } from './feature-effects.js';
 import type { ConfigLayer } from './layer.js';
 import { outputItems, runM4, type OutputChunk, type SourceLoc } from './m4/engine.js';
-import { emptyCalls, makeHostMacros, SECTION_CF, SECTION_RULES, type McCalls } from './mc-macros.js';
+import { CF_DIVERSIONS, emptyCalls, makeHostMacros, RULES_DIVERSION, type McCalls } from './mc-macros.js';
 import { mcDefinition } from './mc-defines.js';
 import { progMailerValueOf, splitArgv } from './mailers.js';
 
@@ -103,26 +103,27 @@ function recordCalls(calls: McCalls, layer: ConfigLayer, settings: FeatureContex
   }
 }
 
-/** The text after LOCAL_CONFIG / MAILER_DEFINITIONS is cf; other output text is reported. */
+/**
+ * The text of LOCAL_CONFIG / MAILER_DEFINITIONS (the diversions those macros switch to, as in
+ * sendmail's cfhead.m4) is cf; ruleset sections are ignored (warned once at the macro); any other
+ * output text is reported. Going by diversion rather than by marker means a `divert(0)` after a
+ * section ends it, exactly as with m4.
+ */
 function applySections(output: readonly OutputChunk[], file: string, layer: ConfigLayer): void {
-  let section: string | undefined;
   let block: CfLine[] = [];
   const flush = (): void => {
     if (block.length > 0) applyCfLines(foldLines(block), file, layer, { rulesets: 'warn' });
     block = [];
   };
   for (const item of outputItems(output)) {
-    if (item.kind === 'marker') {
-      flush();
-      section = item.tag;
+    if (item.kind === 'marker' || item.divert < 0) continue;
+    if (CF_DIVERSIONS.includes(item.divert)) {
+      block.push({ text: item.text, line: item.loc.line, file: item.loc.file });
       continue;
     }
-    if (item.divert < 0) continue;
-    if (section === SECTION_CF) {
-      block.push({ text: item.text, line: item.loc.line, file: item.loc.file });
-    } else if (section === SECTION_RULES) {
-      continue;
-    } else if (item.text.trim() !== '' && !item.text.trimStart().startsWith('#')) {
+    flush();
+    if (item.divert === RULES_DIVERSION) continue;
+    if (item.text.trim() !== '' && !item.text.trimStart().startsWith('#')) {
       layer.diags.warning(`ignored text in .mc: "${item.text.trim().slice(0, 60)}"`, at(item.loc));
     }
   }

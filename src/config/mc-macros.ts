@@ -22,8 +22,11 @@ export interface McCalls {
   relayDomainFiles: MacroCall[];
 }
 
-/** Sections whose text is read as cf lines (§3.2): the returned divert() puts the text in the output. */
+/** Sections whose text is read as cf lines (§3.2), with the diversions cfhead.m4 gives them. */
 const CF_SECTIONS: Record<string, number> = { MAILER_DEFINITIONS: 7, LOCAL_CONFIG: 6 };
+export const CF_DIVERSIONS: readonly number[] = Object.values(CF_SECTIONS);
+/** Where the text of ruleset sections goes (kept out of the cf sections, then ignored). */
+export const RULES_DIVERSION = 9;
 
 /** Sections holding rulesets, which Postern does not run. */
 const RULE_SECTIONS = [
@@ -64,8 +67,8 @@ const UNSUPPORTED = [
 /** sendmail macros that have no counterpart in Postern but do no harm when ignored. */
 const IGNORED = ['LOCAL_USER', 'SITECONFIG', 'SITE', 'UUCPSMTP'];
 
-export const SECTION_CF = 'cf';
-export const SECTION_RULES = 'rules';
+const SECTION_CF = 'cf';
+const SECTION_RULES = 'rules';
 
 /** domain/generic.m4 as sendmail ships it, minus EXPOSED_USER(root) (config-formats.md §3.2). */
 function genericDomain(ctx: M4Context): string {
@@ -144,7 +147,7 @@ export function makeHostMacros(calls: McCalls): Record<string, HostMacro> {
     macros[name] = (_args, loc, ctx) => {
       ctx.warn(`rulesets are not supported: the text after ${name} is ignored`, loc);
       ctx.mark(SECTION_RULES, loc);
-      return 'divert(9)';
+      return `divert(${RULES_DIVERSION})`;
     };
   }
   for (const name of UNSUPPORTED) {

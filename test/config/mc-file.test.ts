@@ -320,3 +320,35 @@ test('mc: a Debian-style sendmail.mc', async () => {
     );
   });
 });
+
+test('mc: a section ends when the diversion changes, as with m4', async () => {
+  await withTempDir(async (t) => {
+    const mc = await t.write(
+      'c.mc',
+      lines(
+        'divert(-1)',
+        '# The section below adds names to class w.',
+        'divert(0)dnl',
+        "FEATURE(`nocanonify')dnl",
+        "FEATURE(`smrsh')dnl",
+        'stray words',
+        'LOCAL_CONFIG',
+        'Cwbelow.example',
+        'divert(0)',
+        'more stray words',
+      ),
+    );
+    const r = await loadConfig({ path: mc });
+    assert.deepEqual(messages(r.diagnostics), [
+      `${mc}:6: warning: ignored text in .mc: "stray words"`,
+      `${mc}:10: warning: ignored text in .mc: "more stray words"`,
+    ]);
+    assert.deepEqual(r.config!.classes['w']!.map((e) => e.word), ['below.example']);
+    // cf/README's trap: a section macro named in a comment starts the section there.
+    const trap = await t.write('trap.mc', lines('divert(-1)', '# LOCAL_CONFIG is used below', 'divert(0)dnl'));
+    const r2 = await loadConfig({ path: trap });
+    assert.deepEqual(messages(r2.diagnostics, 'error'), [
+      `${trap}:2: continuation line with no line to continue: "is used below"`,
+    ]);
+  });
+});
