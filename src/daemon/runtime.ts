@@ -1,0 +1,83 @@
+// Everything the daemon derives from the effective configuration and the side files: SMTP settings,
+// class w, the local directory (aliases, users) and the DNS resolver. Built at start-up and again on
+// SIGHUP; a reload that fails keeps the old runtime.
+
+import type { EffectiveConfig } from '../config/effective.js';
+import { DnsResolver } from '../dns/resolver.js';
+import { loadAliasFiles } from '../maps/aliases.js';
+import { readClassFile } from '../maps/class-file.js';
+import { StaticLocalDirectory, normaliseDomain } from '../maps/local-directory.js';
+import { loadPasswd } from '../maps/users.js';
+import { canonicalize } from '../policy/canonical.js';
+import type { SmtpSettings } from '../smtp/settings.js';
+import { DiagnosticList, type Diagnostic } from '../util/diagnostics.js';
+import { hostNames, interfaceAddresses, type HostNames } from './host-names.js';
+import { smtpSettings } from './smtp-settings.js';
+
+export interface Runtime {
+  config: EffectiveConfig;
+  names: HostNames;
+  settings: SmtpSettings;
+  directory: StaticLocalDirectory;
+  ownAddresses: Set<string>;
+  dns: DnsResolver;
+}
+
+export interface RuntimeResult {
+  runtime?: Runtime;
+  diagnostics: Diagnostic[];
+}
+
+export const PASSWD_FILE = '/etc/passwd';
+
+/** Class words of `cls` from the configuration and its class files; a missing mandatory file is an error. */
+async function classWords(cfg: EffectiveConfig, cls: string, diags: DiagnosticList): Promise<string[]> {
+  const words = (cfg.classes[cls] ?? []).map((e) => e.word);
+  for (const spec of cfg.classFiles) {
+    if (spec.cls !== cls) continue;
+    const r = await readClassFile({ path: spec.path, optional: spec.optional });
+    if (!r.ok) {
+      diags.items.push(r.error);
+      continue;
+    }
+    for (const w of r.words) words.push(w.word);
+  }
+  return words;
+}
+
+function dnsServers(cfg: EffectiveConfig): string[] {
+  return (cfg.options.DnsServers ?? []).map((s) => (s.family === 6 ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`));
+}
+
+export async function buildRuntime(cfg: EffectiveConfig, version: string, passwdFile = PASSWD_FILE): Promise<RuntimeResult> {
+  const diags = new DiagnosticList();
+  const o = cfg.options;
+  const names = hostNames(cfg.macros.j?.value);
+  if (names.unqualified) diags.warning(`host name ${names.j} is not fully qualified; set confDOMAIN_NAME (Dj) to the FQDN`);
+  const probe = o.DontProbeInterfaces === true ? false : o.DontProbeInterfaces === 'loopback' ? 'loopback' : true;
+  const ifaces = interfaceAddresses(probe);
+  const w = new Set<string>(['localhost', names.j, names.w, ...ifaces.literals].map(normaliseDomain));
+  for (const word of await classWords(cfg, 'w', diags)) w.add(normaliseDomain(word));
+  const isLocalDomain = (d: string): boolean => w.has(normaliseDomain(d));
+
+  const aliases = await loadAliasFiles(o.AliasFile, {
+    isLocalDomain,
+    classify: (a) => canonicalize(a, { isLocalDomain, j: names.j, m: names.m }),
+  });
+  // A broken alias line never stops the server: the entry is left out and newaliases/audit report it.
+  for (const d of aliases.diagnostics) diags.items.push({ ...d, severity: d.severity === 'error' ? 'warning' : d.severity });
+  const users = await loadPasswd(passwdFile);
+  for (const d of users.diagnostics) diags.items.push({ ...d, severity: 'warning' });
+
+  if (diags.hasErrors) return { diagnostics: diags.items };
+  const settings = smtpSettings(cfg, names, version);
+  const dns = new DnsResolver({
+    servers: dnsServers(cfg),
+    timeoutMs: o['Timeout.resolver.retrans'],
+    tries: o['Timeout.resolver.retry'],
+  });
+  return {
+    runtime: { config: cfg, names, settings, directory: new StaticLocalDirectory(w, aliases.aliases, users, o.MaxAliasRecursion), ownAddresses: ifaces.own, dns },
+    diagnostics: diags.items,
+  };
+}

@@ -1,0 +1,25 @@
+// What a session may ask of the server that owns it. The server swaps `settings` and `directory` as a
+// whole on SIGHUP; sessions read them per command, so a reload takes effect without dropping anyone.
+
+import type { Logger } from 'pino';
+import type { LocalDirectory } from '../policy/local-directory.js';
+import type { Spool } from '../queue/spool.js';
+import type { SmtpSettings } from './settings.js';
+
+export interface SessionHost {
+  readonly settings: SmtpSettings;
+  readonly directory: LocalDirectory;
+  readonly spool: Spool;
+  readonly log: Logger;
+  /** STARTTLS can be offered (a certificate and key are loaded). */
+  readonly tlsOffered: boolean;
+  /** Postern's version ($v). */
+  readonly version: string;
+  /** The host's own non-loopback addresses, as ${client_addr} values (relaying from them is local). */
+  readonly ownAddresses: ReadonlySet<string>;
+  now(): number;
+  /** Free space of the queue file system, refreshed in the background; undefined until known. */
+  freeSpace(): { blocks: number; blockSize: number } | undefined;
+  /** ETRN: start an asynchronous queue run for recipients at `node`. */
+  etrn(node: string): void;
+}

@@ -1,0 +1,347 @@
+// One SMTP conversation: reads octets, enforces the line discipline, dispatches commands in order
+// (pipelined commands wait while an earlier one is still being answered), and writes replies in
+// command order, batched per read (RFC 2920). Policy lives in src/policy and the verbs/ files; this file
+// is the conversation's state and its input/output loop.
+
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { CommandReader } from './command-reader.js';
+import { DataReader } from './data-reader.js';
+import { type Reply, type ReplyDef, REPLIES, type Vars, render, reply } from './replies.js';
+import type { ClientIdentity } from './client-identity.js';
+import type { SessionHost } from './session-host.js';
+import { dispatch } from './verbs/dispatch.js';
+import { finishData } from './verbs/data.js';
+import { MAX_BAD_COMMANDS, penaltyFor, type CountedKind } from '../policy/penalty.js';
+import type { ListenerSettings } from './settings.js';
+import type { RecipientRecord } from '../queue/envelope.js';
+import type { MailParams } from './params.js';
+
+export interface Transaction {
+  /** envelope sender without brackets ('' = null sender) */
+  sender: string;
+  /** the path as typed, for log lines */
+  senderTyped: string;
+  params: MailParams;
+  recipients: RecipientRecord[];
+  /** the first spelling of each accepted recipient, keyed by its canonical form (§1 rule 3) */
+  seen: Map<string, string>;
+  /** recipients as typed, in order; the Received header names the only one */
+  typed: string[];
+  /** 250 replies given (duplicates included), counted against MaxRecipientsPerMessage */
+  accepted: number;
+  rejected: number;
+  authWarnings: string[];
+}
+
+const enum Mode {
+  Command,
+  Data,
+  Closed,
+}
+
+const AUTH_PREFIX = /^\s*auth\s/i;
+
+export class Session {
+  /** HELO/EHLO argument ($s), null before a successful HELO/EHLO. */
+  helo: string | null = null;
+  /** 'SMTP' after HELO, 'ESMTP' after EHLO. */
+  protocol = 'SMTP';
+  tx: Transaction | null = null;
+  /** Set in a null session: every command but QUIT/NOOP/RSET/HELO/EHLO gets this reply. */
+  nullReply: Reply | null = null;
+  tls = false;
+  authenticated = false;
+  firstCommand = true;
+  /** SIGTERM received: finish the transaction in flight, then say goodbye. */
+  draining = false;
+  lastActivity: number;
+
+  bad = 0;
+  private counts: Record<CountedKind, number> | null = null;
+
+  private mode = Mode.Command;
+  private readonly commands: CommandReader;
+  private data: DataReader | null = null;
+  private readonly inq: Buffer[] = [];
+  private inPos = 0;
+  private busy = true;
+  private out = '';
+  private closeAfterFlush = false;
+
+  constructor(
+    readonly host: SessionHost,
+    readonly sock: Socket,
+    readonly listener: ListenerSettings,
+    public client: ClientIdentity,
+    readonly log: Logger,
+  ) {
+    this.lastActivity = host.now();
+    const s = host.settings;
+    this.commands = new CommandReader(s.maxCommandLength, 12288, (start) => AUTH_PREFIX.test(start.toString('latin1')));
+  }
+
+  /** Placeholders every reply may use. */
+  get vars(): Vars {
+    return { j: this.host.settings.hostname, client: this.client.label };
+  }
+
+  get inData(): boolean {
+    return this.mode === Mode.Data;
+  }
+
+  get closed(): boolean {
+    return this.mode === Mode.Closed;
+  }
+
+  /** True while the session waits for the client (timeouts apply), false while we are working. */
+  get idle(): boolean {
+    return !this.busy && this.mode !== Mode.Closed;
+  }
+
+  // ---- output -------------------------------------------------------------------------------
+
+  send(r: Reply): void {
+    for (const line of r.lines) this.out += `${line}\r\n`;
+  }
+
+  sendDef(d: ReplyDef, vars?: Vars, addr?: string): void {
+    this.out += `${render(d, vars, addr)}\r\n`;
+  }
+
+  /** Sends the reply, then closes the connection (used for every 421 and for QUIT). */
+  sendAndClose(r: Reply): void {
+    this.send(r);
+    this.closeAfterFlush = true;
+    this.mode = Mode.Closed;
+  }
+
+  private flush(): void {
+    if (this.out.length > 0 && !this.sock.destroyed) {
+      this.sock.write(this.out, 'latin1');
+    }
+    this.out = '';
+    if (this.closeAfterFlush) {
+      this.closeAfterFlush = false;
+      this.inq.length = 0;
+      this.sock.end();
+      // A client that never reads would keep the socket half-open; give it a moment, then cut.
+      setTimeout(() => this.sock.destroy(), 2000).unref();
+    }
+  }
+
+  // ---- input --------------------------------------------------------------------------------
+
+  /** Greeting done (or null session set up): start reading commands. */
+  start(greeting: Reply, closeAfter: boolean): void {
+    if (closeAfter) this.sendAndClose(greeting);
+    else this.send(greeting);
+    this.busy = false;
+    this.pump();
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.mode === Mode.Closed) return;
+    this.lastActivity = this.host.now();
+    this.inq.push(chunk);
+    if (this.inq.length > 64) this.sock.pause();
+    if (!this.busy) this.pump();
+  }
+
+  /** More client octets are already here behind the current command (StrictPipelining). */
+  get moreInput(): boolean {
+    const head = this.inq[0];
+    return (head !== undefined && this.inPos < head.length) || this.inq.length > 1 || this.commands.midLine;
+  }
+
+  private pump(): void {
+    while (!this.busy && this.mode !== Mode.Closed) {
+      const buf = this.inq[0];
+      if (buf === undefined) break;
+      if (this.inPos >= buf.length) {
+        this.inq.shift();
+        this.inPos = 0;
+        continue;
+      }
+      if (this.mode === Mode.Data) this.readData(buf);
+      else this.readCommand(buf);
+    }
+    if (this.draining && !this.busy && this.mode === Mode.Command && this.tx === null) {
+      this.sendAndClose(reply(REPLIES.shuttingDown, this.vars));
+    }
+    if (this.inq.length <= 16 && this.sock.isPaused()) this.sock.resume();
+    this.flush();
+  }
+
+  private consumed(buf: Buffer, next: number): void {
+    this.inPos = next;
+    if (next >= buf.length) {
+      this.inq.shift();
+      this.inPos = 0;
+    }
+  }
+
+  private readCommand(buf: Buffer): void {
+    const r = this.commands.next(buf, this.inPos);
+    switch (r.kind) {
+      case 'more':
+        this.inq.shift();
+        this.inPos = 0;
+        return;
+      case 'bareLF':
+        this.violation(REPLIES.bareLF, 'bare LF in command');
+        return;
+      case 'bareCR':
+        this.violation(REPLIES.bareCR, 'bare CR in command');
+        return;
+      case 'tooLong':
+        this.violation(REPLIES.commandTooLong, 'command too long');
+        return;
+      case 'line':
+        this.consumed(buf, r.next);
+        this.runCommand(r.line, r.hasNul);
+    }
+  }
+
+  private readData(buf: Buffer): void {
+    const reader = this.data;
+    if (reader === null) return;
+    const r = reader.feed(buf, this.inPos);
+    switch (r.kind) {
+      case 'more':
+        this.inq.shift();
+        this.inPos = 0;
+        return;
+      case 'bareLF':
+        this.data = null;
+        this.tx = null;
+        this.violation(REPLIES.bareLF, 'bare LF in message text; message discarded');
+        return;
+      case 'bareCR':
+        this.data = null;
+        this.tx = null;
+        this.violation(REPLIES.bareCR, 'bare CR in message text; message discarded');
+        return;
+      case 'end':
+        this.consumed(buf, r.next);
+        this.data = null;
+        this.mode = Mode.Command;
+        this.await(finishData(this, reader));
+    }
+  }
+
+  private violation(d: ReplyDef, what: string): void {
+    this.log.warn({ client: this.client.label, event: 'protocol-violation' }, what);
+    this.sendAndClose(reply(d, this.vars));
+  }
+
+  private runCommand(line: string, hasNul: boolean): void {
+    const result = dispatch(this, line, hasNul);
+    this.firstCommand = false;
+    if (result !== undefined) this.await(result);
+  }
+
+  /** Holds further input until `work` is done; replies written meanwhile go out in order. */
+  await(work: Promise<void>): void {
+    this.busy = true;
+    this.flush();
+    work
+      .catch((err: unknown) => {
+        this.log.error({ err, client: this.client.label }, 'internal error in session');
+        if (this.mode !== Mode.Closed) this.sendAndClose(reply(REPLIES.shuttingDown, this.vars));
+      })
+      .finally(() => {
+        this.busy = false;
+        if (this.mode === Mode.Closed) this.flush();
+        else this.pump();
+      });
+  }
+
+  beginData(): void {
+    this.mode = Mode.Data;
+    this.data = new DataReader(this.host.settings.maxMessageSize);
+  }
+
+  // ---- counters -----------------------------------------------------------------------------
+
+  /** Counts a bad command; true when this one is over the limit (the reply was replaced by 421). */
+  countBad(): boolean {
+    this.bad += 1;
+    if (this.bad > MAX_BAD_COMMANDS) {
+      this.sendAndClose(reply(REPLIES.tooManyBad, this.vars));
+      return true;
+    }
+    return false;
+  }
+
+  /** Counts a command of a limited kind and returns its penalty (smtp-session.md §3.4). */
+  count(kind: CountedKind, limit: number, succeeded = false): { delay: number; close: boolean } {
+    if (this.counts === null) this.counts = { helo: 0, noop: 0, vrfy: 0, etrn: 0, auth: 0 };
+    const n = (this.counts[kind] += 1);
+    const s = this.host.settings;
+    return penaltyFor(kind, n, limit, s.penaltyBase, s.maxPenaltyDelay, succeeded);
+  }
+
+  resetCount(kind: CountedKind): void {
+    if (this.counts !== null) this.counts[kind] = 0;
+  }
+
+  /**
+   * Sends `r` after the penalty delay, or closes with 421 if the counter is at twice its limit.
+   * Returns the promise to wait on when there is a delay.
+   */
+  answerAfter(p: { delay: number; close: boolean }, r: Reply): Promise<void> | undefined {
+    if (p.close) {
+      this.sendAndClose(reply(REPLIES.tooManyBad, this.vars));
+      return undefined;
+    }
+    if (p.delay <= 0) {
+      this.send(r);
+      return undefined;
+    }
+    return new Promise<void>((resolve) => {
+      setTimeout(() => {
+        if (this.mode !== Mode.Closed) this.send(r);
+        resolve();
+      }, p.delay).unref();
+    });
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** The client went quiet for too long. */
+  timeout(): void {
+    if (this.mode === Mode.Closed) return;
+    const inData = this.mode === Mode.Data;
+    this.log.info({ client: this.client.label, event: 'timeout', inData }, 'timeout waiting for input');
+    this.data = null;
+    this.tx = null;
+    this.sendAndClose(reply(REPLIES.timeout, this.vars));
+    this.flush();
+  }
+
+  /** The connection closed under us. */
+  onClose(): void {
+    if (this.mode !== Mode.Closed) {
+      this.log.info(
+        { client: this.client.label, event: 'lost-input', inData: this.mode === Mode.Data },
+        render(REPLIES.lostInput, this.vars),
+      );
+    }
+    this.mode = Mode.Closed;
+    this.data = null;
+    this.tx = null;
+    this.inq.length = 0;
+  }
+
+  /** SIGTERM: a session waiting for its next command is told goodbye; one mid-message finishes it. */
+  shutdown(): void {
+    this.draining = true;
+    if (!this.busy) this.pump();
+  }
+
+  /** Ends the transaction (after RSET, HELO/EHLO, the end of a message). */
+  resetTransaction(): void {
+    this.tx = null;
+  }
+}

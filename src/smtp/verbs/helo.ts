@@ -1,0 +1,45 @@
+// HELO and EHLO (smtp-session.md §5, §3.6 transaction stuffing).
+
+import { ehloKeywords } from '../ehlo-keywords.js';
+import { checkHeloArg } from '../helo-arg.js';
+import { REPLIES, type Reply, multiline, reply, replyText } from '../replies.js';
+import { sanitizeValue } from '../sanitize.js';
+import type { Session } from '../session.js';
+
+function greet(s: Session, verbTyped: string, arg: string, extended: boolean): Promise<void> | undefined {
+  const penalty = s.count('helo', 3);
+  const check = checkHeloArg(verbTyped, arg, s.host.settings.allowBogusHelo);
+  if (!check.ok) return s.answerAfter(penalty, check.reply);
+  if (s.host.settings.strictPipelining && s.moreInput) {
+    // The client did not wait for our answer: it is stuffing commands. Not recorded; null session.
+    s.log.warn({ client: s.client.label, event: 'pipelining-violation', command: verbTyped }, 'input after HELO/EHLO before reply');
+    s.nullReply = reply(REPLIES.commandRejected);
+    s.sendDef(REPLIES.protocolError);
+    return undefined;
+  }
+  s.resetTransaction();
+  s.helo = sanitizeValue(check.name);
+  s.protocol = extended ? (s.tls ? 'ESMTPS' : 'ESMTP') : 'SMTP';
+  const hello = replyText(check.bogus ? REPLIES.heloBogusOk : REPLIES.heloOk, s.vars);
+  let r: Reply;
+  if (extended) {
+    const keywords = ehloKeywords(s.host.settings, s.listener, {
+      tlsOffered: s.host.tlsOffered,
+      tlsActive: s.tls,
+      authMechanisms: [],
+      nullSession: s.nullReply !== null,
+    });
+    r = multiline(250, [hello, ...keywords]);
+  } else {
+    r = multiline(250, [hello]);
+  }
+  return s.answerAfter(penalty, r);
+}
+
+export function helo(s: Session, arg: string, verbTyped: string): Promise<void> | undefined {
+  return greet(s, verbTyped, arg, false);
+}
+
+export function ehlo(s: Session, arg: string, verbTyped: string): Promise<void> | undefined {
+  return greet(s, verbTyped, arg, true);
+}

@@ -1,0 +1,55 @@
+// MAIL FROM (smtp-session.md §6): checks in sendmail's order, the first failing one answers.
+
+import { dsnOffered } from '../ehlo-keywords.js';
+import { parseAddress } from '../address.js';
+import { parseMailRcptArg } from '../mail-rcpt-args.js';
+import { parseMailParams, requestsSmtputf8 } from '../params.js';
+import { REPLIES, reply } from '../replies.js';
+import type { Session } from '../session.js';
+
+export function mail(s: Session, arg: string): undefined {
+  const st = s.host.settings;
+  if (st.privacy.needmailhelo && s.helo === null) return void s.sendDef(REPLIES.politeHelo);
+  if (s.tx !== null) return void s.sendDef(REPLIES.senderAlready);
+  if (s.listener.modifiers.includes('a') && !s.authenticated) return void s.sendDef(REPLIES.authRequired);
+
+  const split = parseMailRcptArg(arg, 'FROM');
+  if (!split.ok) return void s.send(split.reply);
+  const wantsUtf8 = st.smtputf8 && requestsSmtputf8(split.params);
+  const addr = parseAddress(split.path, { role: 'MAIL', smtputf8Offered: st.smtputf8, smtputf8Requested: wantsUtf8 });
+  if (!addr.ok) return void s.send(addr.reply);
+  const params = parseMailParams(split.params, { dsnOffered: dsnOffered(st), smtputf8Offered: st.smtputf8 });
+  if (!params.ok) return void s.send(params.reply);
+
+  // Sender policy (access map, unresolvable domains) is the relay-policy layer's; it plugs in here.
+
+  const { ok: _ok, ...mailParams } = params;
+  const size = mailParams.size ?? 0;
+  if (st.maxMessageSize > 0 && size > st.maxMessageSize) {
+    return void s.sendDef(REPLIES.sizeExceedsFixed, { max: st.maxMessageSize });
+  }
+  const free = s.host.freeSpace();
+  if (free !== undefined) {
+    const needed = Math.ceil(size / free.blockSize) + st.minFreeBlocks;
+    if (free.blocks < needed) return void s.sendDef(REPLIES.insufficientDisk);
+  }
+
+  const authWarnings: string[] = [];
+  if (s.helo === null && st.privacy.authwarnings) {
+    authWarnings.push(`${s.client.label} didn't use HELO protocol`);
+    s.log.info({ client: s.client.label, event: 'authwarning' }, `${s.client.label} didn't use HELO protocol`);
+  }
+  s.tx = {
+    sender: wantsUtf8 ? Buffer.from(addr.address, 'latin1').toString('utf8') : addr.address,
+    senderTyped: addr.typed,
+    params: mailParams,
+    recipients: [],
+    seen: new Map(),
+    typed: [],
+    accepted: 0,
+    rejected: 0,
+    authWarnings,
+  };
+  s.send(reply(REPLIES.senderOk, undefined, addr.typed));
+  return undefined;
+}

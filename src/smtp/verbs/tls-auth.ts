@@ -1,0 +1,26 @@
+// STARTTLS and AUTH (smtp-session.md §10). Both verbs are always known; this build offers neither
+// unless configured, and answers exactly as sendmail does when they are not available.
+
+import { REPLIES, reply } from '../replies.js';
+import type { Session } from '../session.js';
+
+export function starttls(s: Session, arg: string): undefined {
+  if (arg.trim() !== '') return void s.sendDef(REPLIES.tlsNoParams);
+  if (s.listener.modifiers.includes('S')) return void s.sendDef(REPLIES.tlsOff);
+  if (!s.host.tlsOffered || s.tls) return void s.sendDef(REPLIES.tlsUnavailable);
+  if (s.tx !== null) return void s.sendDef(REPLIES.tlsInTransaction);
+  // A certificate is configured but the TLS layer is not part of this build yet: never claim 220.
+  return void s.sendDef(REPLIES.tlsUnavailable);
+}
+
+/** AUTH is offered only with a credential source, which this build does not have yet. */
+const OFFERED: readonly string[] = [];
+
+export function auth(s: Session, arg: string): Promise<void> | undefined {
+  const penalty = s.count('auth', OFFERED.length + 1);
+  if (s.authenticated) return s.answerAfter(penalty, reply(REPLIES.authAlready));
+  if (s.tx !== null) return s.answerAfter(penalty, reply(REPLIES.authInTransaction));
+  const mech = arg.trim().split(' ')[0] ?? '';
+  if (mech === '') return s.answerAfter(penalty, reply(REPLIES.authNoMechanism));
+  return s.answerAfter(penalty, reply(REPLIES.authMechanismUnavailable, { name: mech.slice(0, 32) }));
+}
