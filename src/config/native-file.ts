@@ -1,4 +1,5 @@
-// postern.conf (config-formats.md §2): `Name = value`, `Import`, `Feature`, `Class`, `ClassFile`.
+// postern.conf (config-formats.md §2): `Name = value`, `Import`, `Feature`, `Class`, `ClassFile`, and the
+// Postern extension `Macro <x> <value>` (a cf `D` line: `Macro j mx.example.com` sets $j).
 
 import { dirname, resolve } from 'node:path';
 import type { Location } from '../util/diagnostics.js';
@@ -107,8 +108,19 @@ export function parseNativeFile(text: string, file: string, layer: ConfigLayer):
         else layer.addClassFile({ cls: c.cls, path: f.path, optional: f.optional, at, ...(f.pattern ? { pattern: f.pattern } : {}) });
         break;
       }
+      case 'macro': {
+        // [Postern extension] the native form of a cf `D` line, e.g. `Macro j mx.example.com` for $j.
+        const mm = /^(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z])\s+(.*)$/s.exec(rest);
+        if (mm === null) layer.diags.error('Macro: expected a macro name (one letter or {name}) and a value', at);
+        else {
+          const v = unquote(mm[2]!.trim());
+          if (!v.ok) layer.diags.error(`Macro ${mm[1]!}: ${v.message}`, at);
+          else layer.setMacro(mm[1]!.replace(/^\{|\}$/g, ''), v.value, at);
+        }
+        break;
+      }
       default:
-        layer.diags.error(`unknown statement "${m[1]!}" (expected Name = value, Import, Feature, Class or ClassFile)`, at);
+        layer.diags.error(`unknown statement "${m[1]!}" (expected Name = value, Import, Feature, Class, ClassFile or Macro)`, at);
     }
   }
   return result;
