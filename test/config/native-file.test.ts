@@ -102,7 +102,7 @@ test('postern.conf: unknown option and statement are errors with file:line; repe
     assert.deepEqual(messages(r.diagnostics), [
       `${conf}:2: unknown option NoSuchOption`,
       `${conf}:3: warning: option MaxHopCount set more than once (first set at ${conf}:1); the later value wins`,
-      `${conf}:4: unknown statement "Frobnicate" (expected Name = value, Import, Feature, Class or ClassFile)`,
+      `${conf}:4: unknown statement "Frobnicate" (expected Name = value, Import, Feature, Class, ClassFile or Macro)`,
       `${conf}:5: MaxMessageSize: invalid size "25M" (a number of bytes)`,
     ]);
   });
@@ -167,5 +167,20 @@ test('postern.conf: a stray carriage return never crashes the reader', async () 
     const conf = await t.write('postern.conf', 'MMprogx\t(@FH\'S\rdivert\nMaxHopCount = 3\r\n');
     const r = await loadConfig({ path: conf });
     assert.deepEqual(messages(r.diagnostics).map((m) => m.split(': ')[0]), [`${conf}:1`]);
+  });
+});
+
+test('postern.conf: Macro sets a macro like a cf D line ($j), with errors at file:line', async () => {
+  await withTempDir(async (t) => {
+    const conf = await t.write('postern.conf', lines('Macro j mx.example.com', 'Macro {daemon_x} "two words"'));
+    const r = await loadConfig({ path: conf });
+    assert.equal(r.config!.macros.j?.value, 'mx.example.com');
+    assert.deepEqual(r.config!.macros.j?.at, { file: conf, line: 1 });
+    assert.equal(r.config!.macros.daemon_x?.value, 'two words');
+  });
+  await withTempDir(async (t) => {
+    const conf = await t.write('postern.conf', lines('Macro'));
+    const r = await loadConfig({ path: conf });
+    assert.deepEqual(messages(r.diagnostics), [`${conf}:1: Macro: expected a macro name (one letter or {name}) and a value`]);
   });
 });
