@@ -29,8 +29,9 @@ export interface ServerDeps {
   etrn?: (node: string) => void;
 }
 
-function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.');
+/** Only the host itself is exempt from the per-client limit; other 127/8 addresses are ordinary clients. */
+function isThisHost(ip: string): boolean {
+  return ip === '127.0.0.1' || ip === '::1';
 }
 
 export class SmtpServer implements SessionHost {
@@ -195,7 +196,7 @@ export class SmtpServer implements SessionHost {
       return;
     }
     const open = this.perClient.get(ip) ?? 0;
-    if (st.maxConnectionsPerClient > 0 && !isLoopback(ip) && open >= st.maxConnectionsPerClient) {
+    if (st.maxConnectionsPerClient > 0 && !isThisHost(ip) && open >= st.maxConnectionsPerClient) {
       this.log.warn({ ip, event: 'limit', open }, 'MaxConnectionsPerClient reached');
       this.refuse(sock, reply(REPLIES.tooManyOpen));
       return;
