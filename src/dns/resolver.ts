@@ -37,6 +37,13 @@ export class DnsResolver {
     return { ok: false, kind: NONE_CODES.has(code) ? 'none' : 'temp', code };
   }
 
+  /** The hosts file's answers alone, without waiting: the name of an address and that name's addresses. */
+  hostsEntry(ip: string): { name: string; addresses: readonly string[] } | undefined {
+    const name = this.hosts.byAddress.get(ip);
+    if (name === undefined) return undefined;
+    return { name, addresses: this.hosts.byName.get(name.toLowerCase()) ?? [] };
+  }
+
   /** PTR names of an address (hosts file first). */
   async reverse(ip: string): Promise<Lookup<string[]>> {
     const h = this.hosts.byAddress.get(ip);

@@ -37,6 +37,17 @@ export function labelFor(addr: string, ptr: string, resolve: ResolveState): { na
   return { name: `[${addr}]`, label: `[${addr}]` };
 }
 
+/** Answers from the hosts file without a DNS round trip (127.0.0.1 → localhost); undefined if not listed. */
+export function identifyFromHosts(rawIp: string, port: number, dns: DnsResolver): ClientIdentity | undefined {
+  const ip = normaliseIp(rawIp);
+  const h = dns.hostsEntry(ip);
+  if (h === undefined) return undefined;
+  const addr = clientAddrMacro(ip);
+  const ptr = sanitizeValue(h.name.replace(/\.$/, ''));
+  const resolve: ResolveState = h.addresses.includes(ip) ? 'OK' : 'FORGED';
+  return { addr, ip, port, ptr, resolve, ...labelFor(addr, ptr, resolve) };
+}
+
 export async function identifyClient(rawIp: string, port: number, dns: DnsResolver): Promise<ClientIdentity> {
   const ip = normaliseIp(rawIp);
   const addr = clientAddrMacro(ip);

@@ -32,3 +32,25 @@ export function ehloKeywords(s: SmtpSettings, listener: ListenerSettings, f: Ehl
 export function dsnOffered(s: SmtpSettings): boolean {
   return !s.privacy.noreceipts && s.sendMimeErrors;
 }
+
+const tails = new WeakMap<SmtpSettings, Map<string, string>>();
+
+/**
+ * The EHLO reply after its first line, on the wire (`250-ENHANCEDSTATUSCODES` CR LF ... `250 HELP` CR LF),
+ * cached per settings object: it changes only on reload, and every client asks for it.
+ */
+export function ehloTail(s: SmtpSettings, listener: ListenerSettings, f: EhloFacts): string {
+  let byKey = tails.get(s);
+  if (byKey === undefined) {
+    byKey = new Map();
+    tails.set(s, byKey);
+  }
+  const key = `${listener.name}\0${listener.modifiers}\0${f.tlsOffered ? 1 : 0}${f.tlsActive ? 1 : 0}${f.nullSession ? 1 : 0}\0${f.authMechanisms.join(' ')}`;
+  let tail = byKey.get(key);
+  if (tail === undefined) {
+    const k = ehloKeywords(s, listener, f);
+    tail = k.map((kw, i) => `250${i === k.length - 1 ? ' ' : '-'}${kw}\r\n`).join('');
+    byKey.set(key, tail);
+  }
+  return tail;
+}

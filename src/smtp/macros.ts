@@ -132,3 +132,14 @@ export function expandMacros(template: string, lookup: MacroLookup): string {
 export function lookupIn(values: Readonly<Record<string, string | undefined>>): MacroLookup {
   return (name) => (Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined);
 }
+
+/** Names of the macros a template refers to (plain and conditional), e.g. `$j $?{auth_type}` → j, auth_type. */
+export function usedMacroNames(template: string): Set<string> {
+  const names = new Set<string>();
+  const re = /\$[?&]?(\{[^}]*\}|[^$?&|.{])/g;
+  for (let m = re.exec(template); m !== null; m = re.exec(template)) {
+    const n = m[1]!;
+    names.add(n.startsWith('{') ? n.slice(1, -1) : n);
+  }
+  return names;
+}

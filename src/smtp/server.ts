@@ -7,9 +7,8 @@ import type { Logger } from 'pino';
 import type { DnsResolver } from '../dns/resolver.js';
 import type { LocalDirectory } from '../policy/local-directory.js';
 import { freeSpace, type Spool } from '../queue/index.js';
-import { clientAddrMacro, identifyClient, labelFor, normaliseIp, type ClientIdentity } from './client-identity.js';
-import { compactDate, ctimeDate, rfc5322Date } from './dates.js';
-import { buildGreeting } from './greeting.js';
+import { clientAddrMacro, identifyClient, identifyFromHosts, labelFor, normaliseIp, } from './client-identity.js';
+import { GreetingCache } from './greeting-cache.js';
 import { REPLIES, type Reply, reply, wire } from './replies.js';
 import { Session } from './session.js';
 import type { SessionHost } from './session-host.js';
@@ -27,6 +26,24 @@ export interface ServerDeps {
   ownAddresses: ReadonlySet<string>;
   /** ETRN hook (the queue runner, when there is one). */
   etrn?: (node: string) => void;
+}
+
+const SESSION = Symbol('postern.session');
+type SessionSocket = Socket & { [SESSION]?: Session };
+
+function onSocketData(this: SessionSocket, chunk: Buffer): void {
+  this[SESSION]?.onData(chunk);
+}
+
+function ignoreError(): void {
+  // 'close' follows every socket error; the session is cleaned up there.
+}
+
+function onSocketClose(this: SessionSocket): void {
+  const s = this[SESSION];
+  if (s === undefined) return;
+  this[SESSION] = undefined;
+  (s.host as SmtpServer).sessionClosed(s);
 }
 
 /** Only the host itself is exempt from the per-client limit; other 127/8 addresses are ordinary clients. */
@@ -52,6 +69,8 @@ export class SmtpServer implements SessionHost {
   private free: { blocks: number; blockSize: number } | undefined;
   private timers: NodeJS.Timeout[] = [];
   private sweeper: NodeJS.Timeout | undefined;
+  private greetingCache: GreetingCache | undefined;
+  private greetingFor: SmtpSettings | undefined;
   private rateWindow = 0;
   private rateCount = 0;
   private stopping = false;
@@ -178,7 +197,7 @@ export class SmtpServer implements SessionHost {
   }
 
   private refuse(sock: Socket, r: Reply): void {
-    sock.on('error', () => undefined);
+    sock.on('error', ignoreError);
     sock.end(wire(r), 'latin1');
     setTimeout(() => sock.destroy(), 2000).unref();
   }
@@ -203,21 +222,36 @@ export class SmtpServer implements SessionHost {
     }
     this.perClient.set(ip, open + 1);
 
-    const addr = clientAddrMacro(ip);
-    const provisional: ClientIdentity = { addr, ip, port: sock.remotePort ?? 0, ptr: '', resolve: 'TEMP', ...labelFor(addr, '', 'TEMP') };
-    const log = this.log;
-    const session = new Session(this, sock, listener, provisional, log);
+    const port = sock.remotePort ?? 0;
+    const wait = this.throttleDelay();
+    const known = wait === 0 ? identifyFromHosts(ip, port, this.dns) : undefined;
+    let client = known;
+    if (client === undefined) {
+      const addr = clientAddrMacro(ip);
+      client = { addr, ip, port, ptr: '', resolve: 'TEMP', ...labelFor(addr, '', 'TEMP') };
+    }
+    const session = new Session(this, sock, listener, client, this.log);
     this.sessions.add(session);
-    sock.on('data', (chunk: Buffer) => session.onData(chunk));
-    sock.on('error', () => undefined);
-    sock.on('close', () => {
-      session.onClose();
-      this.sessions.delete(session);
-      const n = (this.perClient.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perClient.delete(ip);
-      else this.perClient.set(ip, n);
-    });
-    void this.greet(session, ip, sock.remotePort ?? 0);
+    // Shared listeners instead of closures per socket: idle connections must stay small.
+    (sock as SessionSocket)[SESSION] = session;
+    sock.on('data', onSocketData);
+    sock.on('error', ignoreError);
+    sock.on('close', onSocketClose);
+    if (known !== undefined) {
+      session.start(this.greeting(session), false);
+      return;
+    }
+    void this.greet(session, ip, port, wait);
+  }
+
+  /** Called once per session when its socket has closed. */
+  sessionClosed(session: Session): void {
+    session.onClose();
+    this.sessions.delete(session);
+    const ip = session.client.ip;
+    const n = (this.perClient.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perClient.delete(ip);
+    else this.perClient.set(ip, n);
   }
 
   /** sendmail's ConnectionRateThrottle: spread bursts over seconds instead of refusing them. */
@@ -235,45 +269,57 @@ export class SmtpServer implements SessionHost {
     return windowsAhead === 0 ? 0 : windowsAhead * 1000 - (now % 1000);
   }
 
-  private async greet(session: Session, ip: string, port: number): Promise<void> {
+  private async greet(session: Session, ip: string, port: number, wait: number): Promise<void> {
     try {
-      const wait = this.throttleDelay();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       session.client = await identifyClient(ip, port, this.dns);
       if (session.closed) return;
       session.start(this.greeting(session), false);
     } catch (err) {
       this.log.error({ err, ip }, 'greeting failed');
-      session.start(reply(REPLIES.shuttingDown, { j: this.settings.hostname }), true);
+      session.start(wire(reply(REPLIES.shuttingDown, { j: this.settings.hostname })), true);
     }
   }
 
-  greeting(session: Session): Reply {
+  /** The greeting on the wire for this session (smtp-session.md §2.2). */
+  greeting(session: Session): string {
     const st = this.settings;
-    const now = new Date(this.now());
+    if (this.greetingCache === undefined || this.greetingFor !== st) {
+      this.greetingCache = new GreetingCache(st.greeting, { ...st.macros, j: st.hostname, v: this.version });
+      this.greetingFor = st;
+    }
     const c = session.client;
-    const a = session.sock.address();
-    const local = typeof a === 'object' && a !== null && 'address' in a ? a : undefined;
-    const macros: Record<string, string> = {
-      ...st.macros,
-      j: st.hostname,
-      v: this.version,
-      b: rfc5322Date(now),
-      d: ctimeDate(now),
-      t: compactDate(now),
-      _: c.label,
-      client_addr: c.addr,
-      client_name: c.name,
-      client_port: String(c.port),
-      client_ptr: c.ptr,
-      client_resolve: c.resolve,
-      daemon_name: session.listener.name,
-      daemon_addr: session.listener.addr,
-      daemon_port: String(session.listener.port),
-      daemon_flags: session.listener.modifiers,
-      if_addr: local !== undefined ? normaliseIp(local.address) : '',
-    };
-    return buildGreeting(st.greeting, (name) => macros[name]);
+    const l = session.listener;
+    return this.greetingCache.render(this.now(), (name) => {
+      switch (name) {
+        case '_':
+          return c.label;
+        case 'client_addr':
+          return c.addr;
+        case 'client_name':
+          return c.name;
+        case 'client_port':
+          return String(c.port);
+        case 'client_ptr':
+          return c.ptr;
+        case 'client_resolve':
+          return c.resolve;
+        case 'daemon_name':
+          return l.name;
+        case 'daemon_addr':
+          return l.addr;
+        case 'daemon_port':
+          return String(l.port);
+        case 'daemon_flags':
+          return l.modifiers;
+        case 'if_addr': {
+          const a = session.sock.address();
+          return typeof a === 'object' && a !== null && 'address' in a ? normaliseIp(a.address) : '';
+        }
+        default:
+          return undefined;
+      }
+    });
   }
 
   /** SIGTERM: stop accepting, let transactions in flight finish, then resolve. */

@@ -42,6 +42,10 @@ const enum Mode {
 
 const AUTH_PREFIX = /^\s*auth\s/i;
 
+function allowsLongLine(start: Buffer): boolean {
+  return AUTH_PREFIX.test(start.toString('latin1'));
+}
+
 export class Session {
   /** HELO/EHLO argument ($s), null before a successful HELO/EHLO. */
   helo: string | null = null;
@@ -78,7 +82,7 @@ export class Session {
   ) {
     this.lastActivity = host.now();
     const s = host.settings;
-    this.commands = new CommandReader(s.maxCommandLength, 12288, (start) => AUTH_PREFIX.test(start.toString('latin1')));
+    this.commands = new CommandReader(s.maxCommandLength, 12288, allowsLongLine);
   }
 
   /** Placeholders every reply may use. */
@@ -133,9 +137,12 @@ export class Session {
   // ---- input --------------------------------------------------------------------------------
 
   /** Greeting done (or null session set up): start reading commands. */
-  start(greeting: Reply, closeAfter: boolean): void {
-    if (closeAfter) this.sendAndClose(greeting);
-    else this.send(greeting);
+  start(greeting: string, closeAfter: boolean): void {
+    this.out += greeting;
+    if (closeAfter) {
+      this.closeAfterFlush = true;
+      this.mode = Mode.Closed;
+    }
     this.busy = false;
     this.pump();
   }
@@ -290,21 +297,27 @@ export class Session {
    * Sends `r` after the penalty delay, or closes with 421 if the counter is at twice its limit.
    * Returns the promise to wait on when there is a delay.
    */
-  answerAfter(p: { delay: number; close: boolean }, r: Reply): Promise<void> | undefined {
+  answerAfter(p: { delay: number; close: boolean }, r: Reply | string): Promise<void> | undefined {
     if (p.close) {
       this.sendAndClose(reply(REPLIES.tooManyBad, this.vars));
       return undefined;
     }
     if (p.delay <= 0) {
-      this.send(r);
+      this.sendEither(r);
       return undefined;
     }
     return new Promise<void>((resolve) => {
       setTimeout(() => {
-        if (this.mode !== Mode.Closed) this.send(r);
+        if (this.mode !== Mode.Closed) this.sendEither(r);
         resolve();
       }, p.delay).unref();
     });
+  }
+
+  /** A reply, or reply text already on wire form (CR LF line ends). */
+  private sendEither(r: Reply | string): void {
+    if (typeof r === 'string') this.out += r;
+    else this.send(r);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------

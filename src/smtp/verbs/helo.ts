@@ -1,8 +1,8 @@
 // HELO and EHLO (smtp-session.md §5, §3.6 transaction stuffing).
 
-import { ehloKeywords } from '../ehlo-keywords.js';
+import { ehloTail } from '../ehlo-keywords.js';
 import { checkHeloArg } from '../helo-arg.js';
-import { REPLIES, type Reply, multiline, reply, replyText } from '../replies.js';
+import { REPLIES, multiline, reply, replyText } from '../replies.js';
 import { sanitizeValue } from '../sanitize.js';
 import type { Session } from '../session.js';
 
@@ -21,19 +21,14 @@ function greet(s: Session, verbTyped: string, arg: string, extended: boolean): P
   s.helo = sanitizeValue(check.name);
   s.protocol = extended ? (s.tls ? 'ESMTPS' : 'ESMTP') : 'SMTP';
   const hello = replyText(check.bogus ? REPLIES.heloBogusOk : REPLIES.heloOk, s.vars);
-  let r: Reply;
-  if (extended) {
-    const keywords = ehloKeywords(s.host.settings, s.listener, {
-      tlsOffered: s.host.tlsOffered,
-      tlsActive: s.tls,
-      authMechanisms: [],
-      nullSession: s.nullReply !== null,
-    });
-    r = multiline(250, [hello, ...keywords]);
-  } else {
-    r = multiline(250, [hello]);
-  }
-  return s.answerAfter(penalty, r);
+  if (!extended) return s.answerAfter(penalty, multiline(250, [hello]));
+  const tail = ehloTail(s.host.settings, s.listener, {
+    tlsOffered: s.host.tlsOffered,
+    tlsActive: s.tls,
+    authMechanisms: [],
+    nullSession: s.nullReply !== null,
+  });
+  return s.answerAfter(penalty, `250-${hello}\r\n${tail}`);
 }
 
 export function helo(s: Session, arg: string, verbTyped: string): Promise<void> | undefined {
