@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { PostfixMode } from './postfix.js';
 import { parseCommand } from './spawn.js';
-import type { TargetSpec } from './targets.js';
+import { isMeasurable, type TargetSpec } from './targets.js';
 
 export interface BenchOptions {
   /** Targets in the order they run; the first is the main one, a --compare target follows. */
@@ -15,6 +15,8 @@ export interface BenchOptions {
   messages?: number;
   durationSec: number;
   warmupSec: number;
+  /** Load runs per target (alternating order); the median is reported. */
+  rounds: number;
   from: string;
   to: string;
   toCount: number;
@@ -22,6 +24,8 @@ export interface BenchOptions {
   ehlo: string;
   /** Idle connections per target; 0: no idle test. */
   idle: number;
+  /** Cap on the idle connections for Postfix (one smtpd process each). */
+  postfixIdle: number;
   idleHoldSec: number;
   idlePerSource: number;
   timeoutSec: number;
@@ -60,6 +64,8 @@ Load
   --messages N        messages to measure (default: measure for --duration)
   --duration S        measured seconds (default 10)
   --warmup S          seconds of load before measuring (default 2)
+  --rounds N          run the load N times per target, alternating the order of the targets,
+                      each on a fresh server, and report the median round (default 1)
   --from ADDR         envelope sender (default bench@localhost)
   --to PATTERN        recipient pattern, {n} is 1..--to-count (default user{n}@localhost)
   --to-count N        distinct recipients (default 100)
@@ -70,6 +76,8 @@ Load
 
 Idle test
   --idle N            idle connections to hold (default ${DEFAULT_IDLE} when the server is measured, else 0)
+  --postfix-idle N    at most N idle connections for Postfix (default 1000: Postfix forks one
+                      smtpd of about 1.2 MiB per connection)
   --idle-hold S       seconds to hold them (default 5)
   --idle-per-source N connections per loopback source address 127.0.0.2, .3... (default 5000)
 
@@ -126,6 +134,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       messages: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
+      rounds: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       'to-count': { type: 'string' },
@@ -134,6 +143,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       ehlo: { type: 'string' },
       timeout: { type: 'string' },
       idle: { type: 'string' },
+      'postfix-idle': { type: 'string' },
       'idle-hold': { type: 'string' },
       'idle-per-source': { type: 'string' },
       json: { type: 'boolean' },
@@ -173,7 +183,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const toCount = to.includes('{n}') ? Math.max(rcpts, int('to-count', values['to-count'], 100, 1)) : 1;
   if (!to.includes('{n}') && rcpts > 1) throw new Error('--rcpts above 1 needs a --to pattern with {n}, so that the recipients differ');
   const messages = values.messages === undefined ? undefined : int('messages', values.messages, 0, 1);
-  const measured = targets.some((t) => t.kind !== 'address' || t.spawn !== undefined || t.pids.length > 0);
+  const measured = targets.some(isMeasurable);
 
   return {
     targets,
@@ -184,12 +194,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     ...(messages === undefined ? {} : { messages }),
     durationSec: seconds('duration', values.duration, 10, 0.1),
     warmupSec: seconds('warmup', values.warmup, 2, 0),
+    rounds: int('rounds', values.rounds, 1, 1),
     from: values.from ?? 'bench@localhost',
     to,
     toCount,
     pipelining: values['no-pipelining'] !== true,
     ehlo: values.ehlo ?? 'bench.localdomain',
     idle: int('idle', values.idle, measured ? DEFAULT_IDLE : 0, 0),
+    postfixIdle: int('postfix-idle', values['postfix-idle'], 1000, 0),
     idleHoldSec: seconds('idle-hold', values['idle-hold'], 5, 0),
     idlePerSource: int('idle-per-source', values['idle-per-source'], 5000, 1),
     timeoutSec: seconds('timeout', values.timeout, 30, 1),

@@ -129,6 +129,13 @@ export function selfCpuUs(): number {
   return u.user + u.system;
 }
 
+/** CPU of this process's children that have exited and been waited for (cutime + cstime), in microseconds. */
+export function reapedChildrenCpuUs(): number {
+  const text = readText('/proc/self/stat') ?? '';
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[16 - 3]) + Number(f[17 - 3])) * 1e6) / clockTicksPerSecond();
+}
+
 /** The soft limit on open files of this process (what `ulimit -n` shows), or undefined off Linux. */
 export function openFileLimit(): number | undefined {
   const text = readText('/proc/self/limits');

@@ -61,7 +61,10 @@ export interface IdleFigures {
 export interface TargetReport {
   target: string;
   detail: string;
+  /** The median round's figures (the only round's when --rounds is 1). */
   load: LoadFigures | null;
+  /** Messages/s of every round, in the order they ran. */
+  roundsMessagesPerSec: number[];
   idle: IdleFigures | null;
   error: string | null;
 }
@@ -75,7 +78,7 @@ export interface Goal {
 
 export interface BenchReport {
   startedAt: string;
-  machine: { cpus: number; cpuModel: string; node: string; kernel: string; openFilesLimit: number | null };
+  machine: { cpus: number; cpuModel: string; node: string; kernel: string; openFilesLimit: number | null; loadAverageAtStart: number };
   scenario: {
     sessions: number;
     sizeBytes: number;
@@ -84,6 +87,7 @@ export interface BenchReport {
     messages: number | null;
     durationSec: number | null;
     warmupSec: number;
+    rounds: number;
     pipelining: boolean;
     from: string;
     to: string;
@@ -144,7 +148,8 @@ function fmt(v: number | null | undefined, digits = 0): string {
 }
 
 function fmtRatio(v: number | null): string {
-  return v === null ? '' : `${v.toFixed(2)}x`;
+  if (v === null) return '';
+  return `${v >= 10 ? v.toFixed(1) : v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}x`;
 }
 
 function table(rows: string[][]): string {
@@ -158,12 +163,14 @@ export function formatReport(rep: BenchReport): string {
   const out: string[] = [];
   out.push(`Postern benchmark, ${rep.startedAt}`);
   out.push(
-    `machine: ${rep.machine.cpus} CPUs (${rep.machine.cpuModel}), Node ${rep.machine.node}, Linux ${rep.machine.kernel}, ulimit -n ${rep.machine.openFilesLimit ?? '?'}`,
+    `machine: ${rep.machine.cpus} CPUs (${rep.machine.cpuModel}), Node ${rep.machine.node}, Linux ${rep.machine.kernel}, ` +
+      `ulimit -n ${rep.machine.openFilesLimit ?? '?'}, load average ${rep.machine.loadAverageAtStart.toFixed(2)} at start`,
   );
   const window = s.messages !== null ? `${fmt(s.messages)} messages measured` : `${s.durationSec} s measured`;
   out.push(
     `scenario: ${s.sessions} sessions, ${fmt(s.sizeBytes)}-byte messages, ${s.rcptsPerMessage} recipient(s) each (${s.to}, ${s.toCount} distinct), ` +
-      `${s.perConn} messages per connection, ${s.pipelining ? 'pipelining' : 'no pipelining'}, ${s.warmupSec} s warm-up, ${window}; ` +
+      `${s.perConn} messages per connection, ${s.pipelining ? 'pipelining' : 'no pipelining'}, ${s.warmupSec} s warm-up, ${window}` +
+      `${s.rounds > 1 ? ` x ${s.rounds} rounds (alternating order, median shown)` : ''}; ` +
       (s.idle > 0 ? `idle test: ${fmt(s.idle)} connections held ${s.idleHoldSec} s` : 'no idle test'),
   );
   out.push('');
@@ -208,6 +215,7 @@ export function formatReport(rep: BenchReport): string {
     const l = r.load;
     if (l !== null) {
       if (l.aborted !== null) notes.push(`${r.target}: load run cut short: ${l.aborted}`);
+      if (r.roundsMessagesPerSec.length > 1) notes.push(`${r.target}: messages/s by round ${r.roundsMessagesPerSec.map((v) => fmt(v)).join(', ')} (median round shown)`);
       if (l.pipelining.offered === false && s.pipelining) notes.push(`${r.target}: the server does not offer PIPELINING; commands were sent one by one`);
       if (Object.keys(l.unexpectedCodes).length > 0) notes.push(`${r.target}: unexpected replies ${JSON.stringify(l.unexpectedCodes)}`);
       if (l.rcptRefused > 0) notes.push(`${r.target}: ${l.rcptRefused} recipients refused in messages that were accepted`);

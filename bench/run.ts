@@ -1,12 +1,12 @@
 // `npm run bench`: parses the options, runs every target in turn and prints one report.
 
 import { writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { buildWire, recipients } from './message.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { openFileLimit } from './proc.js';
 import { checkGoals, computeRatios, formatReport, type BenchReport, type TargetReport } from './report.js';
-import { benchTarget } from './scenario.js';
+import { runTargets } from './rounds.js';
 
 export async function runBench(opts: BenchOptions, say: (line: string) => void): Promise<BenchReport> {
   const plan = { from: opts.from, to: opts.to, toCount: opts.toCount, rcptsPerMessage: opts.rcpts, size: opts.size, ehlo: opts.ehlo };
@@ -20,8 +20,8 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void):
     keep: opts.keep,
   };
   const startedAt = new Date().toISOString();
-  const runs: TargetReport[] = [];
-  for (const spec of opts.targets) runs.push(await benchTarget(spec, opts, wire, ctx, say));
+  const loadAverageAtStart = loadavg()[0] ?? 0;
+  const runs: TargetReport[] = await runTargets(opts, wire, ctx, say);
   const limit = openFileLimit();
   return {
     startedAt,
@@ -31,6 +31,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void):
       node: process.version,
       kernel: release(),
       openFilesLimit: limit === undefined || !Number.isFinite(limit) ? null : limit,
+      loadAverageAtStart,
     },
     scenario: {
       sessions: opts.sessions,
@@ -40,6 +41,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void):
       messages: opts.messages ?? null,
       durationSec: opts.messages === undefined ? opts.durationSec : null,
       warmupSec: opts.warmupSec,
+      rounds: opts.rounds,
       pipelining: opts.pipelining,
       from: opts.from,
       to: opts.to,

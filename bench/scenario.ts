@@ -1,51 +1,43 @@
-// One target's part of the benchmark: start it, run the load with the server sampled at both ends
-// of the measured window, then the idle test on a freshly started server (so that the load's
-// garbage does not blur the idle figure), and stop it.
+// The two measurements made on a running server: the load (server sampled at both ends of the
+// measured window) and the idle test; and a helper that starts a server, runs one of them, stops it.
 
 import { runLoad } from './generator.js';
 import { runIdle, type IdleResult } from './idle.js';
 import type { Wire } from './message.js';
 import type { BenchOptions } from './options.js';
 import { openFileLimit, sampleTrees, type ProcSample } from './proc.js';
-import type { IdleFigures, LoadFigures, TargetReport } from './report.js';
-import { isManaged, isMeasurable, startTarget, targetName, type RunningTarget, type StartContext, type TargetSpec } from './targets.js';
+import type { IdleFigures, LoadFigures } from './report.js';
+import { startTarget, type RunningTarget, type StartContext, type TargetSpec } from './targets.js';
 
 /** Descriptors the generator needs besides the idle connections (stdio, the load's leftovers, /proc reads). */
 const FD_MARGIN = 64;
 
-export interface Progress {
-  (line: string): void;
+export interface Phase<T> {
+  /** What ran (from the target), or '(not started)'. */
+  detail: string;
+  value?: T;
+  error?: string;
 }
 
-export async function benchTarget(spec: TargetSpec, opts: BenchOptions, wire: Wire, ctx: StartContext, say: Progress): Promise<TargetReport> {
-  const report: TargetReport = { target: targetName(spec), detail: '', load: null, idle: null, error: null };
+/** Starts the target, runs `fn` on it and stops it, whatever happens; errors are returned, not thrown. */
+export async function withServer<T>(spec: TargetSpec, ctx: StartContext, fn: (server: RunningTarget) => Promise<T>): Promise<Phase<T>> {
+  const phase: Phase<T> = { detail: '(not started)' };
   let server: RunningTarget | undefined;
   try {
-    say(`${report.target}: starting`);
     server = await startTarget(spec, ctx);
-    report.detail = server.detail;
-    say(`${report.target}: load (${opts.sessions} sessions, ${opts.messages !== undefined ? `${opts.messages} messages` : `${opts.durationSec} s`} after ${opts.warmupSec} s warm-up)`);
-    report.load = await load(server, opts, wire);
-    if (opts.idle > 0) {
-      if (isManaged(spec)) {
-        await server.stop();
-        server = undefined;
-        server = await startTarget(spec, ctx);
-      }
-      say(`${report.target}: idle test (${opts.idle} connections)`);
-      report.idle = await idle(server, spec, opts, wire);
-    }
+    phase.detail = server.detail;
+    phase.value = await fn(server);
   } catch (err) {
-    report.error = (err as Error).message;
+    phase.error = (err as Error).message;
   } finally {
     await server?.stop().catch((err: Error) => {
-      report.error = report.error ?? `stopping the server: ${err.message}`;
+      phase.error = phase.error ?? `stopping the server: ${err.message}`;
     });
   }
-  return report;
+  return phase;
 }
 
-async function load(server: RunningTarget, opts: BenchOptions, wire: Wire): Promise<LoadFigures> {
+export async function loadPhase(server: RunningTarget, opts: BenchOptions, wire: Wire): Promise<LoadFigures> {
   const pids = server.pids;
   let start: ProcSample | undefined;
   let end: ProcSample | undefined;
@@ -114,10 +106,11 @@ export function sourceAddresses(host: string, n: number, perSource: number): str
   return Array.from({ length: count }, (_, i) => `127.0.0.${i + 2}`);
 }
 
-async function idle(server: RunningTarget, spec: TargetSpec, opts: BenchOptions, wire: Wire): Promise<IdleFigures> {
-  const addrs = sourceAddresses(server.host, opts.idle, opts.idlePerSource);
+/** Holds `connections` idle connections to the server. */
+export async function idlePhase(server: RunningTarget, connections: number, opts: BenchOptions, wire: Wire): Promise<IdleFigures> {
+  const addrs = sourceAddresses(server.host, connections, opts.idlePerSource);
   const base: IdleFigures = {
-    requested: opts.idle,
+    requested: connections,
     established: 0,
     failures: {},
     droppedDuringHold: 0,
@@ -128,11 +121,11 @@ async function idle(server: RunningTarget, spec: TargetSpec, opts: BenchOptions,
     skipped: null,
   };
   const limit = openFileLimit();
-  if (limit !== undefined && limit < opts.idle + FD_MARGIN) {
+  if (limit !== undefined && limit < connections + FD_MARGIN) {
     return {
       ...base,
       skipped:
-        `ulimit -n is ${limit}, too low for ${opts.idle} connections (the generator needs at least ${opts.idle + FD_MARGIN}, ` +
+        `ulimit -n is ${limit}, too low for ${connections} connections (the generator needs at least ${connections + FD_MARGIN}, ` +
         `and a server started by the benchmark inherits the same limit): raise it (ulimit -n 20000) or lower --idle`,
     };
   }
@@ -140,13 +133,13 @@ async function idle(server: RunningTarget, spec: TargetSpec, opts: BenchOptions,
   const r: IdleResult = await runIdle({
     host: server.host,
     port: server.port,
-    connections: opts.idle,
+    connections,
     holdSec: opts.idleHoldSec,
     localAddresses: addrs,
     openConcurrency: 100,
     timeoutMs: opts.timeoutSec * 1000,
     ehlo: wire.ehlo,
-    ...(isMeasurable(spec) && pids.length > 0 ? { sample: () => sampleTrees(pids, true) } : {}),
+    ...(pids.length > 0 ? { sample: () => sampleTrees(pids, true) } : {}),
   });
   const per = (a: number, b: number): number => (r.established === 0 ? 0 : (b - a) / r.established);
   return {

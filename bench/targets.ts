@@ -40,11 +40,6 @@ export function targetName(spec: TargetSpec): string {
   return spec.kind === 'address' ? `${spec.host}:${spec.port}` : spec.kind;
 }
 
-/** True if the benchmark can start the server anew (for a fresh server in the idle test). */
-export function isManaged(spec: TargetSpec): boolean {
-  return spec.kind !== 'address' || spec.spawn !== undefined;
-}
-
 /** True if the server's resources can be measured. */
 export function isMeasurable(spec: TargetSpec): boolean {
   return spec.kind !== 'address' || spec.spawn !== undefined || spec.pids.length > 0;
