@@ -1,9 +1,10 @@
 // Cross-check of the load generator against Postfix's own smtp-source: both send the same number of
 // messages of the same size over the same number of sessions, without pipelining and without
 // reconnecting, to a private Postfix instance; the figures that both can give are printed side by
-// side (messages/s, server CPU per message, client CPU per message).
+// side (messages/s, server CPU per message, client CPU per message). The two tools take turns
+// (A B, B A, ...) for --rounds rounds, each run on a fresh instance, and the median of each is shown.
 //
-//   node dist/bench/crosscheck.js [--sessions 50] [--size 10240] [--messages 20000]
+//   node dist/bench/crosscheck.js [--sessions 50] [--size 10240] [--messages 10000] [--rounds 2]
 
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,8 @@ import { buildWire } from './message.js';
 import { startPostfix } from './postfix.js';
 import { reapedChildrenCpuUs, sampleTrees } from './proc.js';
 import { freePort } from './targets.js';
+
+type Tool = 'smtp-source' | 'postern bench';
 
 interface Figures {
   messages: number;
@@ -32,14 +35,17 @@ function runSmtpSource(args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sessions: { type: 'string' }, size: { type: 'string' }, messages: { type: 'string' } } });
+  const { values } = parseArgs({ options: { sessions: { type: 'string' }, size: { type: 'string' }, messages: { type: 'string' }, rounds: { type: 'string' } } });
   const sessions = Number(values.sessions ?? 50);
   const size = Number(values.size ?? 10240);
-  const messages = Number(values.messages ?? 20000);
+  const messages = Number(values.messages ?? 10000);
+  const rounds = Number(values.rounds ?? 2);
   const host = '127.0.0.1';
-  const results: Array<[string, Figures]> = [];
+  const results: Array<[Tool, Figures]> = [];
+  const order: Tool[] = [];
+  for (let r = 0; r < rounds; r++) order.push(...(r % 2 === 0 ? (['smtp-source', 'postern bench'] as const) : (['postern bench', 'smtp-source'] as const)));
 
-  for (const tool of (process.env.ORDER === 'r' ? ['postern bench', 'smtp-source'] : ['smtp-source', 'postern bench']) as Array<'smtp-source' | 'postern bench'>) {
+  for (const tool of order) {
     const port = await freePort(host);
     const pf = await startPostfix({ host, port, processLimit: sessions + 10, mode: 'discard', keep: false });
     try {
@@ -72,14 +78,30 @@ async function main(): Promise<void> {
     }
   }
 
+  const row = (label: string, msgPerSec: number, serverUs: number, clientUs: number): string =>
+    `${label.padEnd(24)}${msgPerSec.toFixed(0).padStart(10)}${serverUs.toFixed(0).padStart(16)}${clientUs.toFixed(0).padStart(16)}\n`;
   process.stdout.write(`${messages} messages of ${size} bytes over ${sessions} sessions, no pipelining, one connection per session, Postfix (discard)\n`);
-  process.stdout.write(`${'tool'.padEnd(16)}${'seconds'.padStart(10)}${'msg/s'.padStart(10)}${'server µs/msg'.padStart(16)}${'client µs/msg'.padStart(16)}\n`);
-  for (const [tool, f] of results) {
+  process.stdout.write(`${'run'.padEnd(24)}${'msg/s'.padStart(10)}${'server µs/msg'.padStart(16)}${'client µs/msg'.padStart(16)}\n`);
+  for (const [i, [tool, f]] of results.entries()) {
+    process.stdout.write(row(`${i + 1}. ${tool}`, f.messages / f.seconds, f.serverCpuUs / f.messages, f.clientCpuUs / f.messages));
+  }
+  for (const tool of ['smtp-source', 'postern bench'] as const) {
+    const mine = results.filter(([t]) => t === tool).map(([, f]) => f);
     process.stdout.write(
-      `${tool.padEnd(16)}${f.seconds.toFixed(2).padStart(10)}${(f.messages / f.seconds).toFixed(0).padStart(10)}` +
-        `${(f.serverCpuUs / f.messages).toFixed(0).padStart(16)}${(f.clientCpuUs / f.messages).toFixed(0).padStart(16)}\n`,
+      row(
+        `median ${tool}`,
+        median(mine.map((f) => f.messages / f.seconds)),
+        median(mine.map((f) => f.serverCpuUs / f.messages)),
+        median(mine.map((f) => f.clientCpuUs / f.messages)),
+      ),
     );
   }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length === 0 ? 0 : s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 main().catch((err: Error) => {
