@@ -93,6 +93,7 @@ export interface BenchReport {
     to: string;
     toCount: number;
     idle: number;
+    postfixIdle: number;
     idleHoldSec: number;
   };
   runs: TargetReport[];
@@ -171,7 +172,10 @@ export function formatReport(rep: BenchReport): string {
     `scenario: ${s.sessions} sessions, ${fmt(s.sizeBytes)}-byte messages, ${s.rcptsPerMessage} recipient(s) each (${s.to}, ${s.toCount} distinct), ` +
       `${s.perConn} messages per connection, ${s.pipelining ? 'pipelining' : 'no pipelining'}, ${s.warmupSec} s warm-up, ${window}` +
       `${s.rounds > 1 ? ` x ${s.rounds} rounds (alternating order, median shown)` : ''}; ` +
-      (s.idle > 0 ? `idle test: ${fmt(s.idle)} connections held ${s.idleHoldSec} s` : 'no idle test'),
+      (s.idle > 0
+        ? `idle test: ${fmt(s.idle)} connections${rep.runs.some((r) => r.target === 'postfix') ? ` (Postfix: at most ${fmt(s.postfixIdle)})` : ''} held ${s.idleHoldSec} s; ` +
+          'idle memory is RSS, or PSS for a server of several processes'
+        : 'no idle test'),
   );
   out.push('');
   for (const r of rep.runs) out.push(`${r.target}: ${r.detail}`);
@@ -205,7 +209,17 @@ export function formatReport(rep: BenchReport): string {
   if (s.idle > 0) {
     rows.push(row('idle connections held', runs.map((r) => (r.idle === null || r.idle.skipped !== null ? '-' : `${fmt(r.idle.established)}/${fmt(r.idle.requested)}`))));
     rows.push(row('KiB per idle connection', runs.map((r) => fmt(idleKiB(r.idle), 2)), rt?.kiBPerIdleConnection));
-    rows.push(row('server RSS idle before/after (MiB)', runs.map((r) => (r.idle?.server == null ? '-' : `${fmt(r.idle.server.rssKiBBefore / 1024, 1)} / ${fmt(r.idle.server.rssKiBAfter / 1024, 1)}`))));
+    rows.push(
+      row(
+        'server memory before/after (MiB)',
+        runs.map((r) => {
+          const m = r.idle?.server;
+          if (m == null) return '-';
+          const [b, a] = m.processesAfter > 1 ? [m.pssKiBBefore, m.pssKiBAfter] : [m.rssKiBBefore, m.rssKiBAfter];
+          return `${fmt(b / 1024, 1)} / ${fmt(a / 1024, 1)}`;
+        }),
+      ),
+    );
   }
   out.push(table(rows));
 

@@ -47,6 +47,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void):
       to: opts.to,
       toCount: opts.toCount,
       idle: opts.idle,
+      postfixIdle: opts.postfixIdle,
       idleHoldSec: opts.idleHoldSec,
     },
     runs,
