@@ -1,0 +1,89 @@
+// `npm run bench`: parses the options, runs every target in turn and prints one report.
+
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, release } from 'node:os';
+import { buildWire, recipients } from './message.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { openFileLimit } from './proc.js';
+import { checkGoals, computeRatios, formatReport, type BenchReport, type TargetReport } from './report.js';
+import { runTargets } from './rounds.js';
+
+export async function runBench(opts: BenchOptions, say: (line: string) => void): Promise<BenchReport> {
+  const plan = { from: opts.from, to: opts.to, toCount: opts.toCount, rcptsPerMessage: opts.rcpts, size: opts.size, ehlo: opts.ehlo };
+  const wire = buildWire(plan);
+  const localParts = recipients(plan).map((a) => a.slice(0, a.lastIndexOf('@') < 0 ? a.length : a.lastIndexOf('@')));
+  const ctx = {
+    maxConnections: Math.max(opts.sessions, opts.idle),
+    localParts,
+    aliasTarget: opts.aliasTarget,
+    postfixMode: opts.postfixMode,
+    keep: opts.keep,
+  };
+  const startedAt = new Date().toISOString();
+  const loadAverageAtStart = loadavg()[0] ?? 0;
+  const runs: TargetReport[] = await runTargets(opts, wire, ctx, say);
+  const limit = openFileLimit();
+  return {
+    startedAt,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      node: process.version,
+      kernel: release(),
+      openFilesLimit: limit === undefined || !Number.isFinite(limit) ? null : limit,
+      loadAverageAtStart,
+    },
+    scenario: {
+      sessions: opts.sessions,
+      sizeBytes: opts.size,
+      rcptsPerMessage: opts.rcpts,
+      perConn: opts.perConn,
+      messages: opts.messages ?? null,
+      durationSec: opts.messages === undefined ? opts.durationSec : null,
+      warmupSec: opts.warmupSec,
+      rounds: opts.rounds,
+      pipelining: opts.pipelining,
+      from: opts.from,
+      to: opts.to,
+      toCount: opts.toCount,
+      idle: opts.idle,
+      postfixIdle: opts.postfixIdle,
+      idleHoldSec: opts.idleHoldSec,
+    },
+    runs,
+    ratios: computeRatios(runs),
+    goals: checkGoals(runs),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let opts: BenchOptions;
+  try {
+    opts = parseOptions(argv);
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}`);
+    return 64;
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const report = await runBench(opts, (line) => process.stderr.write(`bench: ${line}\n`));
+  const json = JSON.stringify(report, null, 2) + '\n';
+  if (opts.jsonOut !== undefined) writeFileSync(opts.jsonOut, json);
+  process.stdout.write(opts.json ? json : formatReport(report));
+  return report.runs.some((r) => r.error !== null || r.load?.aborted != null) ? 1 : 0;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\/dist\//, '/dist/'));
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: Error) => {
+      process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+      process.exitCode = 70;
+    },
+  );
+}
