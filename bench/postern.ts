@@ -41,6 +41,8 @@ export function posternConf(dir: string, opts: PosternOptions): string {
     'MaxConnectionsPerClient = 20000',
     'ConnectionRateThrottle = 0',
     'SmtpPenaltyBase = 0',
+    // Started as root, Postern hands the sessions to an unprivileged account after binding.
+    ...(process.getuid?.() === 0 ? ['RunAsUser = nobody'] : []),
     '',
   ].join('\n');
 }
