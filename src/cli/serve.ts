@@ -108,6 +108,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     log,
     version: VERSION,
     ownAddresses: rt.ownAddresses,
+    tls: rt.tls,
   });
   try {
     await server.listen();
@@ -162,7 +163,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
         if (JSON.stringify(next.settings.listeners) !== JSON.stringify(rt!.settings.listeners)) {
           log.warn({ event: 'reload' }, 'listener changes take effect at the next restart');
         }
-        server.reload({ ...next.settings, listeners: rt!.settings.listeners }, next.directory, next.ownAddresses, next.dns);
+        server.reload({ ...next.settings, listeners: rt!.settings.listeners }, next.directory, next.ownAddresses, next.dns, next.tls);
         rt = next;
         log.info({ event: 'reloaded' }, 'configuration reloaded');
       })();

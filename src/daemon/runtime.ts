@@ -13,6 +13,8 @@ import type { SmtpSettings } from '../smtp/settings.js';
 import { DiagnosticList, type Diagnostic } from '../util/diagnostics.js';
 import { hostNames, interfaceAddresses, type HostNames } from './host-names.js';
 import { smtpSettings } from './smtp-settings.js';
+import { loadTlsContext } from './tls-context.js';
+import type { SecureContext } from 'node:tls';
 
 export interface Runtime {
   config: EffectiveConfig;
@@ -21,6 +23,8 @@ export interface Runtime {
   directory: StaticLocalDirectory;
   ownAddresses: Set<string>;
   dns: DnsResolver;
+  /** Present when STARTTLS can be offered. */
+  tls: SecureContext | undefined;
 }
 
 export interface RuntimeResult {
@@ -69,6 +73,7 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, passwd
   const users = await loadPasswd(passwdFile);
   for (const d of users.diagnostics) diags.items.push({ ...d, severity: 'warning' });
 
+  const tls = await loadTlsContext({ cert: o.ServerCertFile, key: o.ServerKeyFile, ca: o.CACertFile }, diags);
   if (diags.hasErrors) return { diagnostics: diags.items };
   const settings = smtpSettings(cfg, names, version);
   const dns = new DnsResolver({
@@ -77,7 +82,7 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, passwd
     tries: o['Timeout.resolver.retry'],
   });
   return {
-    runtime: { config: cfg, names, settings, directory: new StaticLocalDirectory(w, aliases.aliases, users, o.MaxAliasRecursion), ownAddresses: ifaces.own, dns },
+    runtime: { config: cfg, names, settings, directory: new StaticLocalDirectory(w, aliases.aliases, users, o.MaxAliasRecursion), ownAddresses: ifaces.own, dns, tls },
     diagnostics: diags.items,
   };
 }

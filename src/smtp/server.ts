@@ -3,6 +3,7 @@
 // keeps idle connections cheap), SIGHUP swaps and the SIGTERM drain.
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { DnsResolver } from '../dns/resolver.js';
 import type { LocalDirectory } from '../policy/local-directory.js';
@@ -24,6 +25,8 @@ export interface ServerDeps {
   log: Logger;
   version: string;
   ownAddresses: ReadonlySet<string>;
+  /** STARTTLS credentials; STARTTLS is offered only when present. */
+  tls?: SecureContext | undefined;
   /** ETRN hook (the queue runner, when there is one). */
   etrn?: (node: string) => void;
 }
@@ -58,7 +61,7 @@ export class SmtpServer implements SessionHost {
   readonly log: Logger;
   readonly version: string;
   ownAddresses: ReadonlySet<string>;
-  readonly tlsOffered = false;
+  private tlsContext: SecureContext | undefined;
 
   private dns: DnsResolver;
   private readonly spoolDir: string;
@@ -85,6 +88,32 @@ export class SmtpServer implements SessionHost {
     this.version = deps.version;
     this.ownAddresses = deps.ownAddresses;
     this.etrnHook = deps.etrn ?? (() => undefined);
+    this.tlsContext = deps.tls;
+  }
+
+  get tlsOffered(): boolean {
+    return this.tlsContext !== undefined;
+  }
+
+  startTls(session: Session): void {
+    const ctx = this.tlsContext;
+    const raw = session.sock as SessionSocket;
+    if (ctx === undefined) return;
+    raw.off('data', onSocketData);
+    const secure = new TLSSocket(raw, { isServer: true, secureContext: ctx, requestCert: false }) as SessionSocket;
+    secure[SESSION] = session;
+    secure.on('error', ignoreError);
+    secure.on('close', onSocketClose);
+    const limit = setTimeout(() => {
+      session.log.info({ client: session.client.label, event: 'tls-timeout' }, 'TLS handshake timed out');
+      secure.destroy();
+    }, this.settings.timeouts.starttls);
+    limit.unref();
+    secure.once('secure', () => {
+      clearTimeout(limit);
+      secure.on('data', onSocketData);
+      session.tlsEstablished(secure);
+    });
   }
 
   now(): number {
@@ -158,8 +187,15 @@ export class SmtpServer implements SessionHost {
   }
 
   /** SIGHUP: new settings and maps for every later command; sessions stay up. */
-  reload(settings: SmtpSettings, directory: LocalDirectory, ownAddresses?: ReadonlySet<string>, dns?: DnsResolver): void {
+  reload(
+    settings: SmtpSettings,
+    directory: LocalDirectory,
+    ownAddresses?: ReadonlySet<string>,
+    dns?: DnsResolver,
+    tls?: SecureContext,
+  ): void {
     this.settings = settings;
+    this.tlsContext = tls;
     this.directory = directory;
     if (ownAddresses !== undefined) this.ownAddresses = ownAddresses;
     if (dns !== undefined) {
@@ -246,6 +282,7 @@ export class SmtpServer implements SessionHost {
 
   /** Called once per session when its socket has closed. */
   sessionClosed(session: Session): void {
+    if (!this.sessions.has(session)) return;
     session.onClose();
     this.sessions.delete(session);
     const ip = session.client.ip;

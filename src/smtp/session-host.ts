@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { LocalDirectory } from '../policy/local-directory.js';
 import type { Spool } from '../queue/spool.js';
 import type { SmtpSettings } from './settings.js';
+import type { Session } from './session.js';
 
 export interface SessionHost {
   readonly settings: SmtpSettings;
@@ -13,6 +14,8 @@ export interface SessionHost {
   readonly log: Logger;
   /** STARTTLS can be offered (a certificate and key are loaded). */
   readonly tlsOffered: boolean;
+  /** Wraps the session's socket in TLS after `220 2.0.0 Ready to start TLS` (smtp-session.md §10.1). */
+  startTls(session: Session): void;
   /** Postern's version ($v). */
   readonly version: string;
   /** The host's own non-loopback addresses, as ${client_addr} values (relaying from them is local). */

@@ -75,7 +75,7 @@ export class Session {
 
   constructor(
     readonly host: SessionHost,
-    readonly sock: Socket,
+    public sock: Socket,
     readonly listener: ListenerSettings,
     public client: ClientIdentity,
     readonly log: Logger,
@@ -267,6 +267,40 @@ export class Session {
   beginData(): void {
     this.mode = Mode.Data;
     this.data = new DataReader(this.host.settings.maxMessageSize);
+  }
+
+  // ---- STARTTLS -----------------------------------------------------------------------------
+
+  /**
+   * After `220 2.0.0 Ready to start TLS`: plaintext the client sent behind the STARTTLS line is thrown
+   * away unread (CVE-2011-0411 class), and input waits for the handshake.
+   */
+  beginTls(): void {
+    const head = this.inq[0];
+    const left = (head !== undefined ? head.length - this.inPos : 0) + this.inq.slice(1).reduce((n, b) => n + b.length, 0);
+    if (left > 0) {
+      this.log.warn({ client: this.client.label, event: 'starttls-plaintext-discarded', octets: left }, 'plaintext after STARTTLS discarded');
+    }
+    this.inq.length = 0;
+    this.inPos = 0;
+    this.commands.reset();
+    this.busy = true;
+    this.flush();
+    this.host.startTls(this);
+  }
+
+  /** The handshake succeeded: a fresh start inside TLS (RFC 3207 §4.2). */
+  tlsEstablished(secure: Socket): void {
+    this.sock = secure;
+    this.tls = true;
+    this.helo = null;
+    this.protocol = 'SMTP';
+    this.tx = null;
+    this.firstCommand = true;
+    this.resetCount('helo');
+    this.lastActivity = this.host.now();
+    this.busy = false;
+    this.pump();
   }
 
   // ---- counters -----------------------------------------------------------------------------

@@ -30,6 +30,11 @@ export class RawClient {
     });
   }
 
+  /** A client over an already connected socket (e.g. the TLS socket after STARTTLS). */
+  static over(sock: Socket): RawClient {
+    return new RawClient(sock);
+  }
+
   static connect(port: number, opts: { host?: string; localAddress?: string } = {}): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const sock = connect({ port, host: opts.host ?? '127.0.0.1', ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}) });

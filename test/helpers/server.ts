@@ -91,6 +91,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     log,
     version: '0.0.0-test',
     ownAddresses: rt.runtime.ownAddresses,
+    tls: rt.runtime.tls,
   });
   await server.listen();
   const port = server.addresses()[0]!.port;

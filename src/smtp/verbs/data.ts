@@ -1,6 +1,8 @@
 // DATA (smtp-session.md §8): the checks before 354, and the end of the message: checks on the text, the
 // headers the server adds, the durable commit and the one log line per transaction.
 
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { rfc5322Date } from '../dates.js';
 import { receivedHeader } from '../received.js';
 import type { DataReader } from '../data-reader.js';
@@ -9,6 +11,16 @@ import { REPLIES, reply } from '../replies.js';
 import type { Session, Transaction } from '../session.js';
 import type { Envelope } from '../../queue/envelope.js';
 import { SpoolWriteError } from '../../queue/index.js';
+
+/** ${tls_version}, ${cipher}, ${cipher_bits}, ${verify} for the Received header (§8.5). */
+function tlsFacts(sock: Socket): { version: string; cipher: string; bits: number; verify: string } {
+  const t = sock instanceof TLSSocket ? sock : undefined;
+  const cipher = t?.getCipher();
+  const name = cipher?.standardName ?? cipher?.name ?? 'unknown';
+  const bits = /256|CHACHA20/i.test(name) ? 256 : /128/.test(name) ? 128 : 0;
+  // No client certificate is asked for: sendmail says NO in that case.
+  return { version: t?.getProtocol() ?? 'unknown', cipher: name, bits, verify: 'NO' };
+}
 
 export function data(s: Session): undefined {
   const tx = s.tx;
@@ -79,6 +91,7 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
     qid: id,
     rcpts: tx.typed,
     date: rfc5322Date(now),
+    ...(s.tls ? { tls: tlsFacts(s.sock) } : {}),
   });
   const added = Buffer.from(received + authWarningFields(s, tx), 'latin1');
   const parts = [added, ...header.parts];

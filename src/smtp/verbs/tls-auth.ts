@@ -1,5 +1,5 @@
-// STARTTLS and AUTH (smtp-session.md §10). Both verbs are always known; this build offers neither
-// unless configured, and answers exactly as sendmail does when they are not available.
+// STARTTLS and AUTH (smtp-session.md §10). Both verbs are always known; STARTTLS is offered when a
+// certificate and key are loaded, AUTH when an authenticator is configured (not in this build).
 
 import { REPLIES, reply } from '../replies.js';
 import type { Session } from '../session.js';
@@ -9,8 +9,9 @@ export function starttls(s: Session, arg: string): undefined {
   if (s.listener.modifiers.includes('S')) return void s.sendDef(REPLIES.tlsOff);
   if (!s.host.tlsOffered || s.tls) return void s.sendDef(REPLIES.tlsUnavailable);
   if (s.tx !== null) return void s.sendDef(REPLIES.tlsInTransaction);
-  // A certificate is configured but the TLS layer is not part of this build yet: never claim 220.
-  return void s.sendDef(REPLIES.tlsUnavailable);
+  s.sendDef(REPLIES.tlsReady);
+  s.beginTls();
+  return undefined;
 }
 
 /** AUTH is offered only with a credential source, which this build does not have yet. */
