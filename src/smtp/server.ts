@@ -74,8 +74,7 @@ export class SmtpServer implements SessionHost {
   private sweeper: NodeJS.Timeout | undefined;
   private greetingCache: GreetingCache | undefined;
   private greetingFor: SmtpSettings | undefined;
-  private rateWindow = 0;
-  private rateCount = 0;
+  private nextSlot = 0;
   private stopping = false;
 
   constructor(deps: ServerDeps) {
@@ -291,19 +290,17 @@ export class SmtpServer implements SessionHost {
     else this.perClient.set(ip, n);
   }
 
-  /** sendmail's ConnectionRateThrottle: spread bursts over seconds instead of refusing them. */
+  /**
+   * sendmail's ConnectionRateThrottle: at most N connections are greeted per second; a burst is spread
+   * over the following seconds (each connection gets the next free slot) instead of being refused.
+   */
   private throttleDelay(): number {
     const limit = this.settings.connectionRateThrottle;
     if (limit <= 0) return 0;
     const now = this.now();
-    const second = Math.floor(now / 1000);
-    if (second !== this.rateWindow) {
-      this.rateWindow = second;
-      this.rateCount = 0;
-    }
-    this.rateCount += 1;
-    const windowsAhead = Math.floor((this.rateCount - 1) / limit);
-    return windowsAhead === 0 ? 0 : windowsAhead * 1000 - (now % 1000);
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + 1000 / limit;
+    return slot - now;
   }
 
   private async greet(session: Session, ip: string, port: number, wait: number): Promise<void> {

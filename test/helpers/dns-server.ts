@@ -1,0 +1,124 @@
+// A DNS server for tests, on loopback UDP (and the port the OS picks): a small zone of A, AAAA, MX, PTR
+// and TXT records, plus names that answer NXDOMAIN, SERVFAIL, NOERROR without data, or slowly. Postern is
+// pointed at it with `DnsServers = 127.0.0.1:<port>`.
+
+import { createSocket, type Socket } from 'node:dgram';
+import * as packet from 'dns-packet';
+
+export type Behaviour = 'nxdomain' | 'servfail' | 'nodata' | 'refused' | { delayMs: number };
+
+export interface Zone {
+  A?: Record<string, string[]>;
+  AAAA?: Record<string, string[]>;
+  MX?: Record<string, Array<{ preference: number; exchange: string }>>;
+  PTR?: Record<string, string[]>;
+  TXT?: Record<string, string[]>;
+  /** per lower-case name (any type): how to misbehave */
+  special?: Record<string, Behaviour>;
+}
+
+export interface TestDns {
+  port: number;
+  /** questions received, `TYPE name` */
+  queries: string[];
+  close(): Promise<void>;
+}
+
+/** The in-addr.arpa / ip6.arpa name of an address, for PTR entries. */
+export function reverseName(ip: string): string {
+  if (ip.includes(':')) {
+    const full = expandIpv6(ip).replace(/:/g, '');
+    return `${[...full].reverse().join('.')}.ip6.arpa`;
+  }
+  return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
+}
+
+function expandIpv6(ip: string): string {
+  const [head, tail] = ip.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const fill = new Array(8 - h.length - t.length).fill('0');
+  return [...h, ...(tail !== undefined ? fill : []), ...t].map((g) => g.padStart(4, '0')).join(':');
+}
+
+function lookup(zone: Zone, type: string, name: string): packet.Answer[] | undefined {
+  const key = name.toLowerCase().replace(/\.$/, '');
+  const ttl = 60;
+  switch (type) {
+    case 'A':
+      return zone.A?.[key]?.map((data) => ({ type: 'A', name, ttl, data }));
+    case 'AAAA':
+      return zone.AAAA?.[key]?.map((data) => ({ type: 'AAAA', name, ttl, data }));
+    case 'MX':
+      return zone.MX?.[key]?.map((data) => ({ type: 'MX', name, ttl, data }));
+    case 'PTR':
+      return zone.PTR?.[key]?.map((data) => ({ type: 'PTR', name, ttl, data }));
+    case 'TXT':
+      return zone.TXT?.[key]?.map((data) => ({ type: 'TXT', name, ttl, data }));
+    default:
+      return undefined;
+  }
+}
+
+function known(zone: Zone, name: string): boolean {
+  const key = name.toLowerCase().replace(/\.$/, '');
+  return [zone.A, zone.AAAA, zone.MX, zone.PTR, zone.TXT].some((t) => t !== undefined && key in t);
+}
+
+const RCODES = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
+
+export async function startTestDns(zone: Zone): Promise<TestDns> {
+  const sock: Socket = createSocket('udp4');
+  const queries: string[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  sock.on('message', (msg, rinfo) => {
+    let q: packet.Packet;
+    try {
+      q = packet.decode(msg);
+    } catch {
+      return;
+    }
+    const question = q.questions?.[0];
+    if (question === undefined) return;
+    queries.push(`${question.type} ${question.name}`);
+    const special = zone.special?.[question.name.toLowerCase().replace(/\.$/, '')];
+    const reply = (rcode: keyof typeof RCODES, answers: packet.Answer[]): void => {
+      const buf = packet.encode({
+        id: q.id ?? 0,
+        type: 'response',
+        // dns-packet carries the response code in the low four bits of the flags.
+        flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | packet.AUTHORITATIVE_ANSWER | RCODES[rcode],
+        questions: [question],
+        answers,
+      });
+      sock.send(buf, rinfo.port, rinfo.address);
+    };
+    if (special === 'nxdomain') return reply('NXDOMAIN', []);
+    if (special === 'servfail') return reply('SERVFAIL', []);
+    if (special === 'refused') return reply('REFUSED', []);
+    if (special === 'nodata') return reply('NOERROR', []);
+    const answers = lookup(zone, question.type, question.name);
+    const send = (): void => {
+      if (answers !== undefined && answers.length > 0) reply('NOERROR', answers);
+      else if (known(zone, question.name)) reply('NOERROR', []);
+      else reply('NXDOMAIN', []);
+    };
+    if (typeof special === 'object') {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        send();
+      }, special.delayMs);
+      timers.add(t);
+    } else send();
+  });
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()));
+  return {
+    port: sock.address().port,
+    queries,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        sock.close(() => resolve());
+      }),
+  };
+}
