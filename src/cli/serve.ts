@@ -132,9 +132,9 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     return EX_CONFIG;
   }
   await server.setSpool(spool);
-  log.info({ event: 'ready', version: VERSION, listeners: server.addresses(), spool: spoolDir, hostname: rt.names.j }, 'postern ready');
-
-  return new Promise<number>((done) => {
+  // The handlers go in before the ready line: a supervisor that signals as soon as it reads "ready"
+  // must not meet the default action (SIGTERM killing the process mid-transaction, SIGHUP too).
+  const stopped = new Promise<number>((done) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -168,4 +168,6 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
       })();
     });
   });
+  log.info({ event: 'ready', version: VERSION, listeners: server.addresses(), spool: spoolDir, hostname: rt.names.j }, 'postern ready');
+  return stopped;
 }
