@@ -38,7 +38,7 @@ async function observe(d: Daemon): Promise<Observed> {
 async function hup(d: Daemon, outcome: 'reloaded' | 'reload-failed'): Promise<void> {
   const before = d.events(outcome).length;
   d.signal('SIGHUP');
-  await d.waitForLog(() => d.events(outcome).length > before, 10_000, outcome);
+  await d.waitUntil(() => (d.events(outcome).length > before ? true : undefined), 10_000, outcome);
 }
 
 async function stillUsable(c: RawClient): Promise<void> {

@@ -145,11 +145,11 @@ export class Daemon {
     for (const f of w) f();
   }
 
-  /** Resolves with the first log line (already written or to come) that matches. */
-  async waitForLog(match: (l: LogLine) => boolean, timeoutMs = 10_000, what = 'log line'): Promise<LogLine> {
+  /** Resolves with the first defined value of `check`, re-evaluated whenever the daemon writes. */
+  async waitUntil<T>(check: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.logs.find(match);
+      const found = check();
       if (found !== undefined) return found;
       if (this.exit !== undefined) throw new Error(`daemon exited (${JSON.stringify(this.exit)}) before ${what}; stderr: ${this.stderr}`);
       const left = deadline - Date.now();
@@ -162,6 +162,16 @@ export class Daemon {
         });
       });
     }
+  }
+
+  /** Resolves with the first log line (already written or to come) that matches. */
+  waitForLog(match: (l: LogLine) => boolean, timeoutMs = 10_000, what = 'log line'): Promise<LogLine> {
+    return this.waitUntil(() => this.logs.find(match), timeoutMs, what);
+  }
+
+  /** Resolves with the first match of `re` in everything written on stdout so far or later. */
+  waitForOutput(re: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+    return this.waitUntil(() => re.exec(this.stdout) ?? undefined, timeoutMs, `output matching ${re}`);
   }
 
   /** Log lines carrying `event: name`. */
@@ -226,10 +236,15 @@ export function spawnDaemon(opts: SpawnOptions): Daemon {
 /** Starts the daemon and waits for its ready line; the port is then known. */
 export async function startDaemon(opts: SpawnOptions): Promise<Daemon> {
   const d = spawnDaemon(opts);
+  const timeout = opts.readyTimeoutMs ?? 10_000;
   try {
-    const ready = await d.waitForLog((l) => l.event === 'ready', opts.readyTimeoutMs ?? 10_000, 'ready line');
-    const listeners = ready.listeners as Array<{ port: number }>;
-    d.port = listeners[0]!.port;
+    if (opts.args?.includes('--pretty') === true) {
+      // pino-pretty prints the ready line's fields indented under its message.
+      d.port = Number((await d.waitForOutput(/INFO: postern ready\n[\s\S]*?"port": (\d+)/, timeout))[1]);
+    } else {
+      const ready = await d.waitForLog((l) => l.event === 'ready', timeout, 'ready line');
+      d.port = (ready.listeners as Array<{ port: number }>)[0]!.port;
+    }
   } catch (err) {
     d.signal('SIGKILL');
     throw err;
