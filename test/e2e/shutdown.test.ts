@@ -51,3 +51,14 @@ test('SIGTERM: a message in DATA finishes with 250, an idle client gets 421, new
   assert.deepEqual((await queued(spool)).map((q) => q.envelope.id), [m[1]]);
   assert.equal(splitReceived((await queuedData(spool, m[1]!)).toString('latin1')).rest, head + tail);
 });
+
+test('a SIGTERM sent the moment the ready line appears is handled: exit 0, not death by signal', async (t) => {
+  const dir = await tempDaemonDir();
+  t.after(() => removeDir(dir));
+  const conf = await writeDaemonConfig(dir);
+  for (let i = 0; i < 5; i++) {
+    const d = await startDaemon({ cwd: dir, config: conf });
+    d.signal('SIGTERM');
+    assert.deepEqual(await d.waitExit(), { code: 0, signal: null }, `start ${i + 1}`);
+  }
+});
