@@ -35,10 +35,11 @@ async function observe(d: Daemon): Promise<Observed> {
   }
 }
 
-async function hup(d: Daemon, outcome: 'reloaded' | 'reload-failed'): Promise<void> {
+/** Sends SIGHUP and returns the log line that reports the outcome. */
+async function hup(d: Daemon, outcome: 'reloaded' | 'reload-failed'): Promise<Record<string, unknown>> {
   const before = d.events(outcome).length;
   d.signal('SIGHUP');
-  await d.waitUntil(() => (d.events(outcome).length > before ? true : undefined), 10_000, outcome);
+  return d.waitUntil(() => d.events(outcome)[before], 10_000, outcome);
 }
 
 async function stillUsable(c: RawClient): Promise<void> {
@@ -84,14 +85,20 @@ test('SIGHUP reloads the greeting, PrivacyOptions, aliases and class files; a br
 
   // A broken postern.conf: reported, the running configuration stays.
   await conf('Third', 'goaway,restrictmailq,restrictqrun', ['MaxMessageSize = lots']);
-  await hup(d, 'reload-failed');
-  assert.match(String((d.events('reload-failed').at(-1)?.errors as string[] | undefined)?.[0]), /postern\.conf:\d+: .*MaxMessageSize/);
+  const badConf = await hup(d, 'reload-failed');
+  assert.equal(badConf.level, 50);
+  // Why, with file:line (base lines, then greeting, PrivacyOptions, ClassFile, the bad line 14).
+  const errors = badConf.errors as string[];
+  assert.equal(errors.length, 1);
+  assert.ok(errors[0]!.startsWith(`${join(dir, 'postern.conf')}:14: `), errors[0]);
+  assert.match(errors[0]!, /MaxMessageSize.*"lots"/);
   assert.deepEqual(await observe(d), second);
 
   // A mandatory class file gone: the same.
   await conf('Fourth', 'goaway,restrictmailq,restrictqrun');
   await rm(hosts);
-  await hup(d, 'reload-failed');
+  const noClassFile = await hup(d, 'reload-failed');
+  assert.match(String((noClassFile.errors as string[])[0]), new RegExp(`^${hosts}: .*no such file`));
   assert.deepEqual(await observe(d), second);
 
   await stillUsable(old);
