@@ -44,6 +44,10 @@ test('RunAsUser = nobody: the daemon runs as nobody after binding and the spool 
   const sent = await transaction(c, 'alice@example.org', [`root@${E2E_HOST}`], 'Subject: unprivileged\r\n\r\nhi\r\n');
   assert.ok(sent.qid, sent.reply);
   await c.cmd('QUIT');
+  // A reload reads the configuration again with the reduced rights.
+  d.signal('SIGHUP');
+  await d.waitUntil(() => d.logs.find((l) => l.event === 'reloaded' || l.event === 'reload-failed'), 10_000, 'reload outcome');
+  assert.equal(d.events('reloaded').length, 1, JSON.stringify(d.events('reload-failed')));
   assert.deepEqual(await d.stop(), { code: 0, signal: null });
 });
 
