@@ -213,8 +213,24 @@ test('a listener that cannot bind stops start-up with exit 71', async (t) => {
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => busy.close(() => r())));
   const port = (busy.address() as { port: number }).port;
-  const conf = await writeDaemonConfig(dir, [`DaemonPortOptions = Name=MTA, Addr=127.0.0.1, Port=${port}`]);
+  // A second listener (the base one on port 0 binds; this one cannot).
+  const conf = await writeDaemonConfig(dir, [`DaemonPortOptions = Name=MTA2, Addr=127.0.0.1, Port=${port}`]);
   const d = spawnDaemon({ cwd: dir, config: conf });
   assert.deepEqual(await d.waitExit(), { code: 71, signal: null });
   assert.match(d.stderr, /^postern: cannot listen: .*EADDRINUSE/m);
+});
+
+test('a second daemon on the same spool stops with exit 78 naming the process that holds it', async (t) => {
+  const dir = await tempDaemonDir();
+  t.after(() => removeDir(dir));
+  const conf = await writeDaemonConfig(dir);
+  const first = await startDaemon({ cwd: dir, config: conf });
+  t.after(() => first.stop());
+  const second = spawnDaemon({ cwd: dir, config: conf });
+  assert.deepEqual(await second.waitExit(), { code: 78, signal: null });
+  assert.match(second.stderr, new RegExp(`^postern: queue directory ${join(dir, 'spool')}: .*in use by process ${first.pid}\\b`, 'm'));
+  // The first one is unaffected.
+  const c = await first.session();
+  assert.equal(await c.cmd('NOOP'), '250 2.0.0 OK');
+  c.close();
 });
