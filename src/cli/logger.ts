@@ -15,7 +15,9 @@ export function createLogger(opts: LogOptions): Logger {
   if (opts.pretty) {
     return pino(base, pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:standard', ignore: 'pid,hostname', sync: true }));
   }
-  return pino(base, pino.destination({ sync: opts.sync ?? false, minLength: opts.sync === true ? 0 : 4096 }));
+  // No minimum length: buffering to 4 KiB held back the ready line (and every message line) until the
+  // buffer filled, so a supervisor never saw the daemon come up. Asynchronous writes still coalesce.
+  return pino(base, pino.destination({ sync: opts.sync ?? false, minLength: 0 }));
 }
 
 /** Flushes an asynchronous destination before exit. */

@@ -35,13 +35,23 @@ function report(diags: readonly Diagnostic[], log: Logger): void {
   }
 }
 
-async function load(req: LoadRequest, log: Logger): Promise<Runtime | undefined> {
+interface Loaded {
+  runtime?: Runtime;
+  /** the errors, formatted `file:line: message`, when there is no runtime */
+  errors: string[];
+}
+
+function errorsOf(diags: readonly Diagnostic[]): string[] {
+  return diags.filter((d) => d.severity === 'error').map(formatDiagnostic);
+}
+
+async function load(req: LoadRequest, log: Logger): Promise<Loaded> {
   const loaded = await loadConfig(req);
   report(loaded.diagnostics, log);
-  if (loaded.config === undefined) return undefined;
+  if (loaded.config === undefined) return { errors: errorsOf(loaded.diagnostics) };
   const rt = await buildRuntime(loaded.config, VERSION);
   report(rt.diagnostics, log);
-  return rt.runtime;
+  return rt.runtime !== undefined ? { runtime: rt.runtime, errors: [] } : { errors: errorsOf(rt.diagnostics) };
 }
 
 function spoolEventLogger(log: Logger): (e: SpoolEvent) => void {
@@ -93,7 +103,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     defines: args.defines,
     cliOptions: args.cliOptions,
   };
-  let rt = await load(req, log);
+  let rt = (await load(req, log)).runtime;
   if (rt === undefined) {
     flushLogger(log);
     return EX_CONFIG;
@@ -133,9 +143,9 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     return EX_CONFIG;
   }
   await server.setSpool(spool);
-  log.info({ event: 'ready', version: VERSION, listeners: server.addresses(), spool: spoolDir, hostname: rt.names.j }, 'postern ready');
-
-  return new Promise<number>((done) => {
+  // The handlers go in before the ready line: a supervisor that signals as soon as it reads "ready"
+  // must not meet the default action (SIGTERM killing the process mid-transaction, SIGHUP too).
+  const stopped = new Promise<number>((done) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -155,9 +165,10 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     process.on('SIGHUP', () => {
       void (async () => {
         log.info({ event: 'reload' }, 'SIGHUP: reloading configuration');
-        const next = await load(req, log);
+        const { runtime: next, errors } = await load(req, log);
         if (next === undefined) {
-          log.error({ event: 'reload-failed' }, 'new configuration has errors; keeping the running one');
+          // The reasons go in the log line too: stderr of a daemon is often not where its operator looks.
+          log.error({ event: 'reload-failed', errors }, 'new configuration has errors; keeping the running one');
           return;
         }
         if (JSON.stringify(next.settings.listeners) !== JSON.stringify(rt!.settings.listeners)) {
@@ -169,4 +180,6 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
       })();
     });
   });
+  log.info({ event: 'ready', version: VERSION, listeners: server.addresses(), spool: spoolDir, hostname: rt.names.j }, 'postern ready');
+  return stopped;
 }

@@ -359,28 +359,32 @@ export class SmtpServer implements SessionHost {
   /** SIGTERM: stop accepting, let transactions in flight finish, then resolve. */
   async shutdown(graceMs: number): Promise<void> {
     this.stopping = true;
-    await this.closeListeners();
+    // net.Server#close stops accepting at once but calls back only when every connection has ended:
+    // the sessions must be told (and finally cut) while we wait for it, not after.
+    const listenersClosed = this.closeListeners();
     for (const s of this.sessions) s.shutdown();
     const deadline = this.now() + graceMs;
     while (this.sessions.size > 0 && this.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
     for (const s of this.sessions) s.sock.destroy();
+    await listenersClosed;
     await this.close();
   }
 
   private async closeListeners(): Promise<void> {
-    await Promise.all(this.servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
-    this.servers.length = 0;
+    const servers = this.servers.splice(0);
+    await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
   }
 
   async close(): Promise<void> {
-    await this.closeListeners();
+    const listenersClosed = this.closeListeners();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const s of this.sessions) s.sock.destroy();
     this.dns.cancel();
+    await listenersClosed;
   }
 }
