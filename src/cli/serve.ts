@@ -98,16 +98,40 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     return args.flags.has('--help') ? 0 : EX_USAGE;
   }
   const log = createLogger({ pretty: args.flags.has('--pretty'), level: args.values.get('--log-level') ?? 'info' });
+  // Until the daemon is up, a SIGTERM/SIGINT means "do not start" and a SIGHUP has nothing to reload:
+  // neither may kill the process by the default action half-way through start-up.
+  let earlyStop: string | undefined;
+  const onEarlyStop = (signal: NodeJS.Signals): void => {
+    earlyStop = signal;
+  };
+  const onEarlyHup = (): void => log.info({ event: 'reload' }, 'SIGHUP during start-up: the configuration being loaded is already current');
+  process.on('SIGTERM', onEarlyStop);
+  process.on('SIGINT', onEarlyStop);
+  process.on('SIGHUP', onEarlyHup);
+  const dropEarly = (): void => {
+    process.off('SIGTERM', onEarlyStop);
+    process.off('SIGINT', onEarlyStop);
+    process.off('SIGHUP', onEarlyHup);
+  };
+  const code = await serveUntilStopped(args, log, () => earlyStop, dropEarly);
+  dropEarly();
+  flushLogger(log);
+  return code;
+}
+
+async function serveUntilStopped(
+  args: ReturnType<typeof parseArgs>,
+  log: Logger,
+  stoppedEarly: () => string | undefined,
+  dropEarly: () => void,
+): Promise<number> {
   const req: LoadRequest = {
     ...(args.config !== undefined ? { path: args.config } : {}),
     defines: args.defines,
     cliOptions: args.cliOptions,
   };
   let rt = (await load(req, log)).runtime;
-  if (rt === undefined) {
-    flushLogger(log);
-    return EX_CONFIG;
-  }
+  if (rt === undefined) return EX_CONFIG;
   const spoolDir = resolvePath(rt.config.options.QueueDirectory);
 
   const server = new SmtpServer({
@@ -124,7 +148,6 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     await server.listen();
   } catch (err) {
     process.stderr.write(`postern: cannot listen: ${(err as Error).message}\n`);
-    flushLogger(log);
     return EX_OSERR;
   }
   const privError = await dropPrivileges(rt, spoolDir, log);
@@ -139,7 +162,6 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`postern: ${err instanceof SpoolSetupError ? err.message : `queue directory ${spoolDir}: ${(err as Error).message}`}\n`);
     await server.close();
-    flushLogger(log);
     return EX_CONFIG;
   }
   await server.setSpool(spool);
@@ -165,7 +187,14 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     process.on('SIGHUP', () => {
       void (async () => {
         log.info({ event: 'reload' }, 'SIGHUP: reloading configuration');
-        const { runtime: next, errors } = await load(req, log);
+        let loaded: Awaited<ReturnType<typeof load>>;
+        try {
+          loaded = await load(req, log);
+        } catch (err) {
+          log.error({ event: 'reload-failed', err }, 'reload failed unexpectedly; keeping the running configuration');
+          return;
+        }
+        const { runtime: next, errors } = loaded;
         if (next === undefined) {
           // The reasons go in the log line too: stderr of a daemon is often not where its operator looks.
           log.error({ event: 'reload-failed', errors }, 'new configuration has errors; keeping the running one');
@@ -180,6 +209,9 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
       })();
     });
   });
-  log.info({ event: 'ready', version: VERSION, listeners: server.addresses(), spool: spoolDir, hostname: rt.names.j }, 'postern ready');
+  dropEarly();
+  log.info({ event: 'ready', version: VERSION, listeners: server.addresses(), spool: spoolDir, host: rt.names.j }, 'postern ready');
+  const early = stoppedEarly();
+  if (early !== undefined) process.emit('SIGTERM', 'SIGTERM');
   return stopped;
 }

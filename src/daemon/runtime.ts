@@ -14,6 +14,7 @@ import { DiagnosticList, type Diagnostic } from '../util/diagnostics.js';
 import { hostNames, interfaceAddresses, type HostNames } from './host-names.js';
 import { smtpSettings } from './smtp-settings.js';
 import { loadTlsContext } from './tls-context.js';
+import { checkFileSafety, type FileSafetyPolicy } from './file-safety.js';
 import type { SecureContext } from 'node:tls';
 
 export interface Runtime {
@@ -53,6 +54,23 @@ function dnsServers(cfg: EffectiveConfig): string[] {
   return (cfg.options.DnsServers ?? []).map((s) => (s.family === 6 ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`));
 }
 
+/** The accounts that may own configuration files: root, TrustedUser, and the user the daemon runs as. */
+function safetyPolicy(cfg: EffectiveConfig, users: { lookupUser(n: string): { uid: number } | undefined }): FileSafetyPolicy {
+  const owners = new Set<number>([0]);
+  if (typeof process.geteuid === 'function') owners.add(process.geteuid());
+  for (const name of [cfg.options.TrustedUser, cfg.options.RunAsUser]) {
+    const u = name === undefined ? undefined : users.lookupUser(name);
+    if (u !== undefined) owners.add(u.uid);
+  }
+  return { owners, dontBlame: new Set(cfg.options.DontBlameSendmail.flags) };
+}
+
+async function checkFiles(cfg: EffectiveConfig, policy: FileSafetyPolicy, diags: DiagnosticList): Promise<void> {
+  for (const f of cfg.files) await checkFileSafety(f, 'config', policy, diags);
+  for (const f of cfg.options.AliasFile) await checkFileSafety(f.replace(/^[a-z]+:/, ''), 'alias', policy, diags);
+  for (const c of cfg.classFiles) await checkFileSafety(c.path, 'class', policy, diags);
+}
+
 export async function buildRuntime(cfg: EffectiveConfig, version: string, passwdFile = PASSWD_FILE): Promise<RuntimeResult> {
   const diags = new DiagnosticList();
   const o = cfg.options;
@@ -72,6 +90,8 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, passwd
   for (const d of aliases.diagnostics) diags.items.push({ ...d, severity: d.severity === 'error' ? 'warning' : d.severity });
   const users = await loadPasswd(passwdFile);
   for (const d of users.diagnostics) diags.items.push({ ...d, severity: 'warning' });
+  // Ownership is judged against the system's accounts, whatever passwd file serves local recipients.
+  await checkFiles(cfg, safetyPolicy(cfg, passwdFile === PASSWD_FILE ? users : await loadPasswd(PASSWD_FILE)), diags);
 
   const tls = await loadTlsContext({ cert: o.ServerCertFile, key: o.ServerKeyFile, ca: o.CACertFile }, diags);
   if (diags.hasErrors) return { diagnostics: diags.items };

@@ -367,7 +367,8 @@ export class SmtpServer implements SessionHost {
     while (this.sessions.size > 0 && this.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    for (const s of this.sessions) s.sock.destroy();
+    for (const s of this.sessions) s.forceClose();
+    await new Promise((r) => setTimeout(r, 50));
     await listenersClosed;
     await this.close();
   }

@@ -387,6 +387,22 @@ export class Session {
     if (!this.busy) this.pump();
   }
 
+  /** The SIGTERM grace period is over: say why, then cut the connection (a message in progress is lost). */
+  forceClose(): void {
+    if (this.mode !== Mode.Closed) {
+      this.log.info({ client: this.client.label, event: 'shutdown-cut', inData: this.mode === Mode.Data }, 'grace period over');
+      this.out += `${render(REPLIES.shuttingDown, this.vars)}\r\n`;
+      this.mode = Mode.Closed;
+      this.data = null;
+      this.tx = null;
+    }
+    if (!this.sock.destroyed) {
+      if (this.out.length > 0) this.sock.write(this.out, 'latin1');
+      this.out = '';
+      this.sock.destroySoon();
+    }
+  }
+
   /** Ends the transaction (after RSET, HELO/EHLO, the end of a message). */
   resetTransaction(): void {
     this.tx = null;

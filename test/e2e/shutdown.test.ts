@@ -62,3 +62,21 @@ test('a SIGTERM sent the moment the ready line appears is handled: exit 0, not d
     assert.deepEqual(await d.waitExit(), { code: 0, signal: null }, `start ${i + 1}`);
   }
 });
+
+test('when the grace period runs out, a client still in a transaction is told 421 before the cut', async (t) => {
+  const dir = await tempDaemonDir();
+  t.after(() => removeDir(dir));
+  const d = await startDaemon({ cwd: dir, config: await writeDaemonConfig(dir), args: ['--grace', '0.3'] });
+  t.after(() => d.stop());
+  const slow = await d.session();
+  await slow.cmd('EHLO slow.example');
+  await slow.cmd('MAIL FROM:<alice@example.org>');
+  await slow.cmd(`RCPT TO:<root@${E2E_HOST}>`);
+  assert.equal(await slow.cmd('DATA'), '354 End data with <CR><LF>.<CR><LF>');
+  slow.send('Subject: never finished\r\n\r\n');
+  d.signal('SIGTERM');
+  assert.equal(await slow.text(), SHUTTING_DOWN);
+  await slow.closed();
+  assert.deepEqual(await d.waitExit(), { code: 0, signal: null });
+  assert.deepEqual(await queued(join(dir, 'spool')), []);
+});

@@ -34,7 +34,7 @@ test('embedded default: greeting, ./spool 0700 under the working directory, queu
   const greeting = await c.text();
   const m = /^220 (\S+) ESMTP Postern; (.+)$/.exec(greeting);
   assert.ok(m, greeting);
-  assert.equal(m[1], ready.hostname);
+  assert.equal(m[1], ready.host);
   assert.match(m[2]!, DATE);
   assert.match(await c.cmd('EHLO client.example'), /^250-/);
   const sent = await transaction(c, 'alice@example.org', ['postmaster@localhost'], 'Subject: embedded\r\n\r\nhello\r\n');
