@@ -3,6 +3,7 @@
 
 import { hostname as osHostname, networkInterfaces } from 'node:os';
 import { clientAddrMacro } from '../smtp/client-identity.js';
+import { loadHosts, type HostsTable } from '../dns/hosts.js';
 
 export interface HostNames {
   /** $j */
@@ -15,9 +16,23 @@ export interface HostNames {
   unqualified: boolean;
 }
 
-export function hostNames(configuredJ: string | undefined): HostNames {
+/**
+ * The system's name made fully qualified the way the resolver library would: the hosts file's
+ * canonical (first) name for it, e.g. `127.0.1.1 mx.example.com mx` (Debian's usual line).
+ */
+export function canonicalHostName(sys: string, hosts: HostsTable): string {
+  if (sys.includes('.')) return sys;
+  const addrs = hosts.byName.get(sys.toLowerCase()) ?? [];
+  for (const a of addrs) {
+    const first = hosts.byAddress.get(a);
+    if (first !== undefined && first.includes('.') && first.split('.')[0]!.toLowerCase() === sys.toLowerCase()) return first;
+  }
+  return sys;
+}
+
+export function hostNames(configuredJ: string | undefined, hosts: HostsTable = loadHosts()): HostNames {
   const sys = osHostname();
-  const j = (configuredJ !== undefined && configuredJ !== '' ? configuredJ : sys).replace(/\.$/, '');
+  const j = (configuredJ !== undefined && configuredJ !== '' ? configuredJ : canonicalHostName(sys, hosts)).replace(/\.$/, '');
   const dot = j.indexOf('.');
   return {
     j,

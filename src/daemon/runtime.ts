@@ -3,6 +3,7 @@
 // SIGHUP; a reload that fails keeps the old runtime.
 
 import type { EffectiveConfig } from '../config/effective.js';
+import { configuredHostName } from '../config/macros.js';
 import { DnsResolver } from '../dns/resolver.js';
 import { loadAliasFiles } from '../maps/aliases.js';
 import { readClassFile } from '../maps/class-file.js';
@@ -74,7 +75,7 @@ async function checkFiles(cfg: EffectiveConfig, policy: FileSafetyPolicy, diags:
 export async function buildRuntime(cfg: EffectiveConfig, version: string, passwdFile = PASSWD_FILE): Promise<RuntimeResult> {
   const diags = new DiagnosticList();
   const o = cfg.options;
-  const names = hostNames(cfg.macros.j?.value);
+  const names = hostNames(configuredHostName(cfg));
   if (names.unqualified) diags.warning(`host name ${names.j} is not fully qualified; set confDOMAIN_NAME (Dj) to the FQDN`);
   const probe = o.DontProbeInterfaces === true ? false : o.DontProbeInterfaces === 'loopback' ? 'loopback' : true;
   const ifaces = interfaceAddresses(probe);

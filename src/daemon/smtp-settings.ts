@@ -2,6 +2,7 @@
 // which unit, so the hot path never looks options up by name.
 
 import type { EffectiveConfig } from '../config/effective.js';
+import { configVersion, mailerName } from '../config/macros.js';
 import type { ListenerSettings, PrivacyFlags, SmtpSettings } from '../smtp/settings.js';
 import type { HostNames } from './host-names.js';
 
@@ -37,7 +38,6 @@ export function smtpSettings(cfg: EffectiveConfig, names: HostNames, version: st
     backlog: l.backlog ?? 4096,
     modifiers: l.modifierLetters,
   }));
-  const z = cfg.macros.Z?.value;
   return {
     hostname: names.j,
     macros: {
@@ -45,8 +45,8 @@ export function smtpSettings(cfg: EffectiveConfig, names: HostNames, version: st
       w: names.w,
       m: names.m,
       v: version,
-      Z: z !== undefined && z !== '' ? z : version,
-      n: cfg.macros.n?.value ?? 'MAILER-DAEMON',
+      Z: configVersion(cfg, version),
+      n: mailerName(cfg),
     },
     greeting: o.SmtpGreetingMessage,
     privacy: privacyFlags(o.PrivacyOptions.flags),
