@@ -295,12 +295,14 @@ export class SmtpServer implements SessionHost {
   }
 
   async close(): Promise<void> {
+    // net.Server.close() completes only when every connection has ended: cut the sessions first, or an
+    // idle client would hold close() until its command timeout.
+    for (const s of this.sessions) s.sock.destroy();
     await this.closeListeners();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
-    for (const s of this.sessions) s.sock.destroy();
     this.dns.cancel();
   }
 }
