@@ -113,6 +113,10 @@ test('§13 ETRN: no argument, node as given, @domain, queue groups; no HELO need
     ['ETRN @example.com', '250 2.0.0 Queuing for node @example.com started'],
     ['ETRN #mqueue', r('etrnGroupStarted', { group: 'mqueue' })],
     ['ETRN #nosuch', r('etrnGroupUnknown', { group: 'nosuch' })],
+    // The argument is echoed under §1 rule 4: sanitised, and cut to 97 characters + `...`.
+    ['ETRN a\x01\xffb', r('etrnStarted', { node: 'a??b' })],
+    [`ETRN ${'n'.repeat(150)}`, r('etrnStarted', { node: `${'n'.repeat(97)}...` })],
+    ['ETRN #\x01', r('etrnGroupUnknown', { group: '?' })],
   ]);
   assert.equal(r('etrnNeedsParameter'), '500 5.5.2 Parameter required');
   assert.equal(r('etrnGroupStarted', { group: 'mqueue' }), '250 2.0.0 Queuing for queue group mqueue started');
@@ -180,6 +184,7 @@ test('§10.2 AUTH when not offered: no mechanism, an unknown one (name cut to 32
     [[], 'AUTH', r('authNoMechanism')],
     [[], 'AUTH LOGIN dXNlcg==', r('authMechanismUnavailable', { name: 'LOGIN' })],
     [[], `AUTH ${'M'.repeat(40)}`, r('authMechanismUnavailable', { name: 'M'.repeat(32) })],
+    [[], 'AUTH X\x01\xe9', r('authMechanismUnavailable', { name: 'X??' })],
     [['MAIL FROM:<a@example.org>'], 'AUTH PLAIN', r('authInTransaction')],
   ];
   await Promise.all(
