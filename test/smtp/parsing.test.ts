@@ -48,6 +48,7 @@ test('§3.3 unknown verbs: 500 with the line; SHOWQ, DEBUG, WIZ are logged as pr
     ['DEBUG', r('unrecognized', { line: 'DEBUG' })],
     ['WIZ secret', r('unrecognized', { line: 'WIZ secret' })],
     ['NOOPX', r('unrecognized', { line: 'NOOPX' })],
+    ['  FOO bar', r('unrecognized', { line: '  FOO bar' })],
   ]);
   c.close();
   const probes = srv.logs.filter((l) => l.event === 'probe').map((l) => l.command);

@@ -58,6 +58,8 @@ test('§7 step 5: programs, files and :include: given directly are refused', asy
     ['RCPT TO:</etc/passwd>', r('mailToFile', undefined, '</etc/passwd>')],
     ['RCPT TO:<"/tmp/x"@localhost>', r('mailToFile', undefined, '<"/tmp/x"@localhost>')],
     ['RCPT TO:<:include:/etc/mail/list>', r('mailToInclude', undefined, '<:include:/etc/mail/list>')],
+    // Step 5 comes before the parameters (step 6).
+    ['RCPT TO:<"|/bin/sh"> FOO=1', r('mailToProgram', undefined, '<"|/bin/sh">')],
   ]);
   c.close();
 });

@@ -49,4 +49,18 @@ describe('§3.5 timeouts', { concurrency: true }, () => {
     assert.deepEqual(await queuedWith(srv, 'stalled'), []);
     assert.ok(srv.logs.some((l) => l.event === 'timeout' && l.inData === true), 'the timeout in DATA is logged');
   });
+
+  test('§3.5 a client that disconnects mid-message: logged as lost input channel, nothing queued', async () => {
+    const c = await greeted(srv);
+    await envelope(c, '<a@example.org>', ['<bob@mx.example.com>']);
+    assert.equal(await c.cmd('DATA'), r('startData'));
+    c.send('Subject: vanished\r\n\r\nhalf');
+    await pause(50);
+    c.close();
+    for (let i = 0; i < 50 && !srv.logs.some((l) => l.event === 'lost-input'); i++) await pause(10);
+    const line = srv.logs.find((l) => l.event === 'lost-input');
+    assert.equal(line?.msg, r('lostInput'));
+    assert.equal(line?.inData, true);
+    assert.deepEqual(await queuedWith(srv, 'vanished'), []);
+  });
 });
