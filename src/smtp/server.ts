@@ -379,12 +379,14 @@ export class SmtpServer implements SessionHost {
   }
 
   async close(): Promise<void> {
+    // net.Server.close() completes only when every connection has ended: cut the sessions first, or an
+    // idle client would hold close() until its command timeout.
     const listenersClosed = this.closeListeners();
+    for (const s of this.sessions) s.sock.destroy();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
-    for (const s of this.sessions) s.sock.destroy();
     this.dns.cancel();
     await listenersClosed;
   }

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { CommandReader } from './command-reader.js';
 import { DataReader } from './data-reader.js';
+import { LaxLineEnds } from './lax-line-ends.js';
 import { type Reply, type ReplyDef, REPLIES, type Vars, render, reply } from './replies.js';
 import type { ClientIdentity } from './client-identity.js';
 import type { SessionHost } from './session-host.js';
@@ -66,6 +67,8 @@ export class Session {
 
   private mode = Mode.Command;
   private readonly commands: CommandReader;
+  /** Only with StrictCRLF=False: bare CR/LF become spaces before any reader sees them. */
+  private readonly lax: LaxLineEnds | null;
   private data: DataReader | null = null;
   private readonly inq: Buffer[] = [];
   private inPos = 0;
@@ -83,6 +86,7 @@ export class Session {
     this.lastActivity = host.now();
     const s = host.settings;
     this.commands = new CommandReader(s.maxCommandLength, 12288, allowsLongLine);
+    this.lax = s.strictCRLF ? null : new LaxLineEnds();
   }
 
   /** Placeholders every reply may use. */
@@ -147,9 +151,11 @@ export class Session {
     this.pump();
   }
 
-  onData(chunk: Buffer): void {
+  onData(raw: Buffer): void {
     if (this.mode === Mode.Closed) return;
     this.lastActivity = this.host.now();
+    const chunk = this.lax === null ? raw : this.lax.relax(raw);
+    if (chunk.length === 0) return;
     this.inq.push(chunk);
     if (this.inq.length > 64) this.sock.pause();
     if (!this.busy) this.pump();

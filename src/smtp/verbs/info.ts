@@ -4,6 +4,7 @@
 import { parseAddress } from '../address.js';
 import { helpReply } from '../help-text.js';
 import { REPLIES, type Reply, multiline, reply, replyText } from '../replies.js';
+import { sanitizeEcho } from '../sanitize.js';
 import type { Session } from '../session.js';
 import { canonicalize } from '../../policy/canonical.js';
 
@@ -79,13 +80,15 @@ export function etrn(s: Session, arg: string): Promise<void> | undefined {
   const penalty = s.count('etrn', ETRN_LIMIT);
   if (node.startsWith('#')) {
     const group = node.slice(1);
-    if (group !== DEFAULT_QUEUE_GROUP) return s.answerAfter(penalty, reply(REPLIES.etrnGroupUnknown, { group }));
+    if (group !== DEFAULT_QUEUE_GROUP) return s.answerAfter(penalty, reply(REPLIES.etrnGroupUnknown, { group: sanitizeEcho(group) }));
     s.host.etrn('');
     return s.answerAfter(penalty, reply(REPLIES.etrnGroupStarted, { group }));
   }
   s.host.etrn(node.replace(/^@/, ''));
-  s.log.info({ client: s.client.label, event: 'etrn', node }, 'ETRN');
-  return s.answerAfter(penalty, reply(REPLIES.etrnStarted, { node }));
+  // The argument goes back on the wire: sanitised and cut like every echo (§1 rule 4).
+  const shown = sanitizeEcho(node);
+  s.log.info({ client: s.client.label, event: 'etrn', node: shown }, 'ETRN');
+  return s.answerAfter(penalty, reply(REPLIES.etrnStarted, { node: shown }));
 }
 
 export function help(s: Session, arg: string): undefined {

@@ -10,35 +10,47 @@ import { parseRcptParams } from '../params.js';
 import { REPLIES, type Reply, configuredReply, reply } from '../replies.js';
 import type { Session, Transaction } from '../session.js';
 
-function refuse(s: Session, tx: Transaction, r: Reply): Promise<void> | undefined {
+/** The BadRcptThrottle delay (sendmail's BadRcptThrottleDelay default). */
+const BAD_RCPT_DELAY_MS = 1000;
+
+function refuse(tx: Transaction, r: Reply): Reply {
   tx.rejected += 1;
-  const throttle = s.host.settings.badRcptThrottle;
-  if (throttle > 0 && tx.rejected > throttle) {
-    return s.answerAfter({ delay: 1000, close: false }, r);
-  }
-  s.send(r);
-  return undefined;
+  return r;
 }
 
 export function rcpt(s: Session, arg: string): Promise<void> | undefined {
-  const st = s.host.settings;
   const tx = s.tx;
   if (tx === null) return void s.sendDef(REPLIES.needMail);
-  if (st.maxRecipients > 0 && tx.accepted >= st.maxRecipients) return void s.sendDef(REPLIES.tooManyRecipients);
+  // BadRcptThrottle: once that many RCPTs were rejected, every further one waits, good or bad (sendmail
+  // sleeps before it even looks at the recipient).
+  const throttle = s.host.settings.badRcptThrottle;
+  const throttled = throttle > 0 && tx.rejected >= throttle;
+  const r = answer(s, tx, arg);
+  if (!throttled) {
+    s.send(r);
+    return undefined;
+  }
+  return s.answerAfter({ delay: BAD_RCPT_DELAY_MS, close: false }, r);
+}
+
+/** The reply to one RCPT in an open transaction; records an accepted recipient. */
+function answer(s: Session, tx: Transaction, arg: string): Reply {
+  const st = s.host.settings;
+  if (st.maxRecipients > 0 && tx.accepted >= st.maxRecipients) return reply(REPLIES.tooManyRecipients);
 
   const split = parseMailRcptArg(arg, 'TO');
-  if (!split.ok) return refuse(s, tx, split.reply);
+  if (!split.ok) return refuse(tx, split.reply);
   const addr = parseAddress(split.path, {
     role: 'RCPT',
     smtputf8Offered: st.smtputf8,
     smtputf8Requested: tx.params.smtputf8 === true,
   });
-  if (!addr.ok) return refuse(s, tx, addr.reply);
+  if (!addr.ok) return refuse(tx, addr.reply);
   const dir = s.host.directory;
   const direct = directRecipientReply(addr, (d) => dir.isLocalDomain(d));
-  if (direct !== undefined) return refuse(s, tx, direct);
+  if (direct !== undefined) return refuse(tx, direct);
   const params = parseRcptParams(split.params, { dsnOffered: dsnOffered(st) });
-  if (!params.ok) return refuse(s, tx, params.reply);
+  if (!params.ok) return refuse(tx, params.reply);
 
   const canon = canonicalize(addr.address, { isLocalDomain: (d) => dir.isLocalDomain(d), j: st.hostname, m: st.macros.m ?? '' });
   const verdict = decideRecipient(
@@ -53,11 +65,11 @@ export function rcpt(s: Session, arg: string): Promise<void> | undefined {
 
   let key: string;
   let willQueue = false;
-  if (verdict.kind === 'denied') return refuse(s, tx, reply(REPLIES.relayingDenied, undefined, addr.typed));
+  if (verdict.kind === 'denied') return refuse(tx, reply(REPLIES.relayingDenied, undefined, addr.typed));
   if (verdict.kind === 'local') {
     const l = verdict.lookup;
-    if (l.kind === 'unknown') return refuse(s, tx, reply(REPLIES.userUnknown, undefined, addr.typed));
-    if (l.kind === 'error') return refuse(s, tx, configuredReply(l.error.code, l.error.enh, l.error.text, addr.typed));
+    if (l.kind === 'unknown') return refuse(tx, reply(REPLIES.userUnknown, undefined, addr.typed));
+    if (l.kind === 'error') return refuse(tx, configuredReply(l.error.code, l.error.enh, l.error.text, addr.typed));
     willQueue = l.kind === 'tempfail';
     key = `local:${verdict.user}`;
   } else {
@@ -66,10 +78,7 @@ export function rcpt(s: Session, arg: string): Promise<void> | undefined {
 
   const first = tx.seen.get(key);
   tx.accepted += 1;
-  if (first !== undefined) {
-    s.send(reply(REPLIES.recipientOk, undefined, first));
-    return undefined;
-  }
+  if (first !== undefined) return reply(REPLIES.recipientOk, undefined, first);
   tx.seen.set(key, addr.typed);
   tx.typed.push(addr.typed);
   const utf8 = tx.params.smtputf8 === true;
@@ -80,6 +89,5 @@ export function rcpt(s: Session, arg: string): Promise<void> | undefined {
     ...(params.orcpt !== undefined ? { orcpt: params.orcpt.raw } : {}),
     ...(params.notify !== undefined ? { notify: params.notify } : {}),
   });
-  s.send(reply(willQueue ? REPLIES.recipientOkQueue : REPLIES.recipientOk, undefined, addr.typed));
-  return undefined;
+  return reply(willQueue ? REPLIES.recipientOkQueue : REPLIES.recipientOk, undefined, addr.typed);
 }

@@ -2,6 +2,7 @@
 // certificate and key are loaded, AUTH when an authenticator is configured (not in this build).
 
 import { REPLIES, reply } from '../replies.js';
+import { sanitizeEcho } from '../sanitize.js';
 import type { Session } from '../session.js';
 
 export function starttls(s: Session, arg: string): undefined {
@@ -23,5 +24,5 @@ export function auth(s: Session, arg: string): Promise<void> | undefined {
   if (s.tx !== null) return s.answerAfter(penalty, reply(REPLIES.authInTransaction));
   const mech = arg.trim().split(' ')[0] ?? '';
   if (mech === '') return s.answerAfter(penalty, reply(REPLIES.authNoMechanism));
-  return s.answerAfter(penalty, reply(REPLIES.authMechanismUnavailable, { name: mech.slice(0, 32) }));
+  return s.answerAfter(penalty, reply(REPLIES.authMechanismUnavailable, { name: sanitizeEcho(mech.slice(0, 32)) }));
 }
