@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { DnsResolver } from '../dns/resolver.js';
 import type { LocalDirectory } from '../policy/local-directory.js';
 import { freeSpace, type Spool } from '../queue/index.js';
-import { clientAddrMacro, identifyClient, identifyFromHosts, labelFor, normaliseIp, } from './client-identity.js';
+import { clientAddrMacro, identifyFromHosts, labelFor, normaliseIp } from './client-identity.js';
+import { IdentityCache } from './identity-cache.js';
 import { GreetingCache } from './greeting-cache.js';
 import { REPLIES, type Reply, reply, wire } from './replies.js';
 import { Session } from './session.js';
@@ -64,6 +65,7 @@ export class SmtpServer implements SessionHost {
   private tlsContext: SecureContext | undefined;
 
   private dns: DnsResolver;
+  private identities: IdentityCache;
   private readonly spoolDir: string;
   private readonly etrnHook: (node: string) => void;
   private readonly servers: Server[] = [];
@@ -83,6 +85,7 @@ export class SmtpServer implements SessionHost {
     this.spoolRef = deps.spool;
     this.spoolDir = deps.spoolDir;
     this.dns = deps.dns;
+    this.identities = new IdentityCache(deps.dns);
     this.log = deps.log;
     this.version = deps.version;
     this.ownAddresses = deps.ownAddresses;
@@ -200,6 +203,7 @@ export class SmtpServer implements SessionHost {
     if (dns !== undefined) {
       const old = this.dns;
       this.dns = dns;
+      this.identities = new IdentityCache(dns);
       // Lookups in flight on the old resolver finish on their own; cancel after a grace period.
       setTimeout(() => old.cancel(), 30_000).unref();
     }
@@ -306,7 +310,7 @@ export class SmtpServer implements SessionHost {
   private async greet(session: Session, ip: string, port: number, wait: number): Promise<void> {
     try {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      session.client = await identifyClient(ip, port, this.dns);
+      session.client = await this.identities.identify(ip, port, this.now());
       if (session.closed) return;
       session.start(this.greeting(session), false);
     } catch (err) {

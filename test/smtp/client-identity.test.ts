@@ -16,8 +16,9 @@ before(async () => {
       [reverseName('127.0.0.2')]: ['client.example.net'],
       [reverseName('127.0.0.3')]: ['forged.example.net'],
       [reverseName('127.0.0.5')]: ['flaky.example.net'],
+      [reverseName('127.0.0.6')]: ['busy.example.net'],
     },
-    A: { 'client.example.net': ['127.0.0.2'], 'forged.example.net': ['192.0.2.99'] },
+    A: { 'client.example.net': ['127.0.0.2'], 'forged.example.net': ['192.0.2.99'], 'busy.example.net': ['127.0.0.6'] },
     special: { [reverseName('127.0.0.4')]: 'servfail', 'flaky.example.net': 'servfail' },
   });
   srv = await startTestServer({ conf: [`DnsServers = 127.0.0.1:${dns.port}`] });
@@ -54,4 +55,14 @@ test('the host itself is named from /etc/hosts without asking DNS', async () => 
   const before = dns.queries.length;
   assert.equal(await hello('127.0.0.1'), `250 ${TEST_HOST} Hello localhost [127.0.0.1], pleased to meet you`);
   assert.equal(dns.queries.length, before);
+});
+
+test('many connections from one address cost one PTR and one forward lookup', async () => {
+  const replies = await Promise.all([1, 2, 3, 4, 5, 6].map(() => hello('127.0.0.6')));
+  for (const r of replies) assert.equal(r, `250 ${TEST_HOST} Hello busy.example.net [127.0.0.6], pleased to meet you`);
+  assert.equal(dns.queries.filter((q) => q === `PTR ${reverseName('127.0.0.6')}`).length, 1);
+  assert.equal(dns.queries.filter((q) => q === 'A busy.example.net').length, 1);
+  // A later connection within the cache time asks nothing at all.
+  assert.equal(await hello('127.0.0.6'), `250 ${TEST_HOST} Hello busy.example.net [127.0.0.6], pleased to meet you`);
+  assert.equal(dns.queries.filter((q) => q === `PTR ${reverseName('127.0.0.6')}`).length, 1);
 });
