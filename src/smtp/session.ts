@@ -43,6 +43,13 @@ const enum Mode {
 
 const AUTH_PREFIX = /^\s*auth\s/i;
 
+/** Line-discipline violations (smtp-session.md §3.1, §3.2): each closes the session with its 421. */
+const VIOLATIONS = {
+  bareLF: { reply: REPLIES.bareLF, what: 'bare LF' },
+  bareCR: { reply: REPLIES.bareCR, what: 'bare CR' },
+  tooLong: { reply: REPLIES.commandTooLong, what: 'over-long line' },
+} as const;
+
 function allowsLongLine(start: Buffer): boolean {
   return AUTH_PREFIX.test(start.toString('latin1'));
 }
@@ -194,58 +201,42 @@ export class Session {
     }
   }
 
+  /** The current chunk is used up (its tail, if any, is kept by the reader). */
+  private nextChunk(): void {
+    this.inq.shift();
+    this.inPos = 0;
+  }
+
   private readCommand(buf: Buffer): void {
     const r = this.commands.next(buf, this.inPos);
-    switch (r.kind) {
-      case 'more':
-        this.inq.shift();
-        this.inPos = 0;
-        return;
-      case 'bareLF':
-        this.violation(REPLIES.bareLF, 'bare LF in command');
-        return;
-      case 'bareCR':
-        this.violation(REPLIES.bareCR, 'bare CR in command');
-        return;
-      case 'tooLong':
-        this.violation(REPLIES.commandTooLong, 'command too long');
-        return;
-      case 'line':
-        this.consumed(buf, r.next);
-        this.runCommand(r.line, r.hasNul);
-    }
+    if (r.kind === 'line') {
+      this.consumed(buf, r.next);
+      this.runCommand(r.line, r.hasNul);
+    } else if (r.kind === 'more') this.nextChunk();
+    else this.violation(r.kind, 'command line');
   }
 
   private readData(buf: Buffer): void {
     const reader = this.data;
     if (reader === null) return;
     const r = reader.feed(buf, this.inPos);
-    switch (r.kind) {
-      case 'more':
-        this.inq.shift();
-        this.inPos = 0;
-        return;
-      case 'bareLF':
-        this.data = null;
-        this.tx = null;
-        this.violation(REPLIES.bareLF, 'bare LF in message text; message discarded');
-        return;
-      case 'bareCR':
-        this.data = null;
-        this.tx = null;
-        this.violation(REPLIES.bareCR, 'bare CR in message text; message discarded');
-        return;
-      case 'end':
-        this.consumed(buf, r.next);
-        this.data = null;
-        this.mode = Mode.Command;
-        this.await(finishData(this, reader));
+    if (r.kind === 'end') {
+      this.consumed(buf, r.next);
+      this.data = null;
+      this.mode = Mode.Command;
+      this.await(finishData(this, reader));
+    } else if (r.kind === 'more') this.nextChunk();
+    else {
+      // Nothing of a message with a smuggling-shaped line end is ever queued.
+      this.data = null;
+      this.tx = null;
+      this.violation(r.kind, 'message text; message discarded');
     }
   }
 
-  private violation(d: ReplyDef, what: string): void {
-    this.log.warn({ client: this.client.label, event: 'protocol-violation' }, what);
-    this.sendAndClose(reply(d, this.vars));
+  private violation(kind: keyof typeof VIOLATIONS, where: string): void {
+    this.log.warn({ client: this.client.label, event: 'protocol-violation', violation: kind }, `${VIOLATIONS[kind].what} in ${where}`);
+    this.sendAndClose(reply(VIOLATIONS[kind].reply, this.vars));
   }
 
   private runCommand(line: string, hasNul: boolean): void {

@@ -61,20 +61,3 @@ export interface SmtpSettings {
   connectionRateThrottle: number;
   listeners: ListenerSettings[];
 }
-
-export const POSTERN_DEFAULT_PRIVACY: PrivacyFlags = {
-  needmailhelo: true,
-  needexpnhelo: true,
-  needvrfyhelo: true,
-  noexpn: true,
-  novrfy: true,
-  noverb: true,
-  noetrn: false,
-  authwarnings: true,
-  noreceipts: false,
-  nobodyreturn: false,
-  noactualrecipient: false,
-  restrictmailq: true,
-  restrictqrun: true,
-  restrictexpand: false,
-};
