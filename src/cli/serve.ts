@@ -143,6 +143,7 @@ async function serveUntilStopped(
     version: VERSION,
     ownAddresses: rt.ownAddresses,
     tls: rt.tls,
+    policy: rt.policy,
   });
   try {
     await server.listen();
@@ -203,7 +204,7 @@ async function serveUntilStopped(
         if (JSON.stringify(next.settings.listeners) !== JSON.stringify(rt!.settings.listeners)) {
           log.warn({ event: 'reload' }, 'listener changes take effect at the next restart');
         }
-        server.reload({ ...next.settings, listeners: rt!.settings.listeners }, next.directory, next.ownAddresses, next.dns, next.tls);
+        server.reload({ ...next.settings, listeners: rt!.settings.listeners }, next.directory, next.policy, next.ownAddresses, next.dns, next.tls);
         rt = next;
         log.info({ event: 'reloaded' }, 'configuration reloaded');
       })();

@@ -15,6 +15,10 @@ import { DiagnosticList, type Diagnostic } from '../util/diagnostics.js';
 import { hostNames, interfaceAddresses, type HostNames } from './host-names.js';
 import { smtpSettings } from './smtp-settings.js';
 import { loadTlsContext } from './tls-context.js';
+import { Policy } from '../policy/engine.js';
+import { NO_ACCESS } from '../policy/access-view.js';
+import { policyConfig } from './policy-settings.js';
+import { resolverPolicyDns } from './policy-runtime.js';
 import { checkFileSafety, type FileSafetyPolicy } from './file-safety.js';
 import type { SecureContext } from 'node:tls';
 
@@ -25,6 +29,7 @@ export interface Runtime {
   directory: StaticLocalDirectory;
   ownAddresses: Set<string>;
   dns: DnsResolver;
+  policy: Policy;
   /** Present when STARTTLS can be offered. */
   tls: SecureContext | undefined;
 }
@@ -102,8 +107,10 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, passwd
     timeoutMs: o['Timeout.resolver.retrans'],
     tries: o['Timeout.resolver.retry'],
   });
+  const relayWords = await classWords(cfg, 'R', diags);
+  const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, NO_ACCESS), resolverPolicyDns(dns));
   return {
-    runtime: { config: cfg, names, settings, directory: new StaticLocalDirectory(w, aliases.aliases, users, o.MaxAliasRecursion), ownAddresses: ifaces.own, dns, tls },
+    runtime: { config: cfg, names, settings, directory: new StaticLocalDirectory(w, aliases.aliases, users, o.MaxAliasRecursion), ownAddresses: ifaces.own, dns, tls, policy },
     diagnostics: diags.items,
   };
 }

@@ -28,6 +28,8 @@ export interface Envelope {
   client: string; // $_ (e.g. "host.example [192.0.2.1]")
   clientAddr: string; // ${client_addr} ('' for local submission)
   precedence?: string;
+  /** Received under an access-map or DNSBL QUARANTINE: held, never delivered until released. */
+  quarantine?: string;
   recipients: RecipientRecord[];
 }
 
@@ -89,6 +91,7 @@ export function checkEnvelope(v: unknown): Envelope {
   need(typeof o.client === 'string', 'bad client');
   need(typeof o.clientAddr === 'string', 'bad clientAddr');
   optional(o, 'precedence', isString);
+  optional(o, 'quarantine', isString);
   need(Array.isArray(o.recipients) && o.recipients.length > 0, 'no recipients');
   (o.recipients as unknown[]).forEach((r, i) => checkRecipient(r, `recipient ${i}`));
   return o as unknown as Envelope;

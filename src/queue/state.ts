@@ -112,6 +112,7 @@ export function initialState(envelope: Envelope): MessageState {
     recipients: envelope.recipients.map((r) => ({ ...r, status: 'pending' })),
     done: false,
     updated: envelope.created,
+    ...(envelope.quarantine !== undefined ? { quarantine: envelope.quarantine } : {}),
   };
 }
 

@@ -81,6 +81,26 @@ export const REPLIES = {
   recipientOkQueue: def(250, '2.1.5', 'Recipient ok (will queue)', 'smtp-session.md §7', true),
   relayingDenied: def(550, '5.7.1', 'Relaying denied', 'relay-and-access.md §7.3', true),
   relayingDeniedAuth: def(550, '5.7.1', 'Relaying denied. Proper authentication required.', 'relay-and-access.md §7.3', true),
+  relayTempPtr: def(450, '4.4.0', 'Relaying temporarily denied. Cannot resolve PTR record for {ip}', 'relay-and-access.md §7.3 step 6', true),
+  relayForged: def(550, '5.7.1', 'Relaying denied. IP name possibly forged {name}', 'relay-and-access.md §7.3 step 6', true),
+  relayLookupFailed: def(550, '5.7.1', 'Relaying denied. IP name lookup failed {name}', 'relay-and-access.md §7.3 step 6', true),
+  mxCheckTemp: def(450, '4.4.0', 'Can not check MX records for recipient host {domain}', 'relay-and-access.md §7.2 step 4', true),
+  mailboxDisabled: def(550, '5.2.1', 'Mailbox disabled for this recipient', 'relay-and-access.md §7.1', true),
+  bogusHelo: def(550, '5.7.1', 'bogus HELO name used: {helo}', 'relay-and-access.md §10 block_bad_helo', true),
+  userMoved: def(551, '5.1.1', 'User has moved; please try <{to}>', 'relay-and-access.md §10 redirect'),
+
+  // relay-and-access.md §2, §5, §6: access map and sender checks
+  accessDenied: def(550, '5.7.1', 'Access denied', 'relay-and-access.md §2.2', true),
+  tempSystemFailure: def(451, '4.3.0', 'Temporary system failure. Please try again later.', 'relay-and-access.md §2.2'),
+  realDomainRequired: def(553, '5.5.4', 'Real domain name required for sender address', 'relay-and-access.md §6 step 2', true),
+  domainNameRequired: def(553, '5.5.4', 'Domain name required for sender address {bare}', 'relay-and-access.md §6 step 5', true),
+  senderDomainTemp: def(451, '4.1.8', 'Domain of sender address {bare} does not resolve', 'relay-and-access.md §6 step 5'),
+  senderDomainPerm: def(553, '5.1.8', 'Domain of sender address {bare} does not exist', 'relay-and-access.md §6 step 5', true),
+  rdnsFail: def(550, '5.7.1', 'Fix reverse DNS for {ip}', 'relay-and-access.md §5 step 4'),
+  rdnsTemp: def(451, '4.1.8', 'Client IP address {ip} does not resolve', 'relay-and-access.md §5 step 4'),
+  rdnsForged: def(451, '4.1.8', 'Possibly forged hostname for {ip}', 'relay-and-access.md §5 step 4'),
+  connectionRateTemp: def(452, '4.3.2', 'Connection rate limit exceeded.', 'relay-and-access.md §5 step 5'),
+  tooManyOpenTemp: def(452, '4.3.2', 'Too many open connections.', 'relay-and-access.md §5 step 5'),
 
   // §8 DATA
   needMailCommand: def(503, '5.0.0', 'Need MAIL command', 'smtp-session.md §8.1'),
@@ -208,6 +228,30 @@ export function configuredReply(code: number, enh: string | undefined, text: str
   const e = enh ?? `${String(code).charAt(0)}.0.0`;
   const prefix = addr !== undefined && PREFIXED_CODES.has(code) ? `${addr}... ` : '';
   return { code, lines: [capLine(`${code} ${e} ${prefix}${text}`)] };
+}
+
+/** A reply decided by policy: code, enhanced code and text, rendered later with or without an address. */
+export interface PolicyReply {
+  readonly code: number;
+  readonly enh: string;
+  readonly text: string;
+  /** An access-map ERROR with code 421 closes the session after the reply. */
+  readonly close?: boolean;
+}
+
+export function policyReply(d: ReplyDef, vars?: Vars): PolicyReply {
+  return { code: d.code, enh: d.enh ?? `${String(d.code).charAt(0)}.0.0`, text: fill(d.text, vars) };
+}
+
+/** A configured text such as confREJECT_MSG `550 Access denied`: its code and text, with `enh` added. */
+export function configuredText(message: string, enh: string): PolicyReply {
+  const m = /^([245]\d\d)\s+(.*)$/s.exec(message.trim());
+  return m === null ? { code: 550, enh, text: message.trim() } : { code: Number(m[1]), enh, text: m[2]! };
+}
+
+/** Renders a policy reply; `addr` gets the prefix by the rule of §1 (only 250, 252, 450, 550, 553). */
+export function renderPolicy(r: PolicyReply, addr?: string): Reply {
+  return configuredReply(r.code, r.enh, r.text, addr);
 }
 
 /** Serialises a reply for the socket. */

@@ -10,8 +10,12 @@ import type { LocalDirectory } from '../policy/local-directory.js';
 import { freeSpace, type Spool } from '../queue/index.js';
 import { clientAddrMacro, identifyFromHosts, labelFor, normaliseIp } from './client-identity.js';
 import { IdentityCache } from './identity-cache.js';
+import type { Policy } from '../policy/engine.js';
+import type { ConnectionCounts } from '../policy/connection.js';
+import type { Outcome } from '../policy/outcome.js';
+import { RateWindow } from './rate-window.js';
 import { GreetingCache } from './greeting-cache.js';
-import { REPLIES, type Reply, reply, wire } from './replies.js';
+import { REPLIES, type Reply, renderPolicy, reply, wire } from './replies.js';
 import { Session } from './session.js';
 import type { SessionHost } from './session-host.js';
 import type { ListenerSettings, SmtpSettings } from './settings.js';
@@ -19,6 +23,7 @@ import type { ListenerSettings, SmtpSettings } from './settings.js';
 export interface ServerDeps {
   settings: SmtpSettings;
   directory: LocalDirectory;
+  policy: Policy;
   /** Absent when the spool is opened after binding (root drops privileges first): see setSpool. */
   spool?: Spool;
   spoolDir: string;
@@ -58,6 +63,8 @@ function isThisHost(ip: string): boolean {
 export class SmtpServer implements SessionHost {
   settings: SmtpSettings;
   directory: LocalDirectory;
+  policy: Policy;
+  private readonly rates = new RateWindow();
   private spoolRef: Spool | undefined;
   readonly log: Logger;
   readonly version: string;
@@ -82,6 +89,7 @@ export class SmtpServer implements SessionHost {
   constructor(deps: ServerDeps) {
     this.settings = deps.settings;
     this.directory = deps.directory;
+    this.policy = deps.policy;
     this.spoolRef = deps.spool;
     this.spoolDir = deps.spoolDir;
     this.dns = deps.dns;
@@ -192,11 +200,13 @@ export class SmtpServer implements SessionHost {
   reload(
     settings: SmtpSettings,
     directory: LocalDirectory,
+    policy: Policy,
     ownAddresses?: ReadonlySet<string>,
     dns?: DnsResolver,
     tls?: SecureContext,
   ): void {
     this.settings = settings;
+    this.policy = policy;
     this.tlsContext = tls;
     this.directory = directory;
     if (ownAddresses !== undefined) this.ownAddresses = ownAddresses;
@@ -223,6 +233,7 @@ export class SmtpServer implements SessionHost {
     const t = this.settings.timeouts;
     for (const s of this.sessions) {
       if (s.idle && now - s.lastActivity > (s.inData ? t.datablock : t.command)) s.timeout();
+      else s.flushIfWaiting();
     }
   }
 
@@ -276,11 +287,16 @@ export class SmtpServer implements SessionHost {
     sock.on('data', onSocketData);
     sock.on('error', ignoreError);
     sock.on('close', onSocketClose);
+    const counts = { recent: this.policy.countsConnections ? this.rates.hit(ip, this.now(), this.policy.cfg.rateWindow) : 0, open: open + 1 };
     if (known !== undefined) {
-      session.start(this.greeting(session), false);
-      return;
+      // The common case (the host itself, named by /etc/hosts): decided without a single promise.
+      const verdict = this.policy.connection(client, counts);
+      if (!(verdict instanceof Promise)) {
+        this.open(session, verdict);
+        return;
+      }
     }
-    void this.greet(session, ip, port, wait);
+    void this.greet(session, ip, port, wait, counts, known !== undefined);
   }
 
   /** Called once per session when its socket has closed. */
@@ -307,16 +323,48 @@ export class SmtpServer implements SessionHost {
     return slot - now;
   }
 
-  private async greet(session: Session, ip: string, port: number, wait: number): Promise<void> {
+  private async greet(session: Session, ip: string, port: number, wait: number, counts: ConnectionCounts, known: boolean): Promise<void> {
     try {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      session.client = await this.identities.identify(ip, port, this.now());
+      if (!known) session.client = await this.identities.identify(ip, port, this.now());
       if (session.closed) return;
-      session.start(this.greeting(session), false);
+      const verdict = await this.policy.connection(session.client, counts);
+      if (session.closed) return;
+      this.open(session, verdict);
     } catch (err) {
       this.log.error({ err, ip }, 'greeting failed');
       session.start(wire(reply(REPLIES.shuttingDown, { j: this.settings.hostname })), true);
     }
+  }
+
+  /**
+   * The connection verdict decides the greeting (smtp-session.md §2.1–§2.2, §4): a permanent rejection
+   * greets 554 and makes a null session [Postern]; a 421 is sent instead of the greeting and closes;
+   * another 4xx greets normally and makes a null session. Then the greet pause, if any.
+   */
+  private open(session: Session, verdict: Outcome): void {
+    const c = session.client;
+    const j = this.settings.hostname;
+    if (verdict.kind === 'reject') {
+      const r = renderPolicy(verdict.reply);
+      this.log.info({ client: c.label, event: 'connection-refused', reply: r.lines[0] }, 'connection policy');
+      if (verdict.reply.code === 421 || verdict.reply.close === true) return session.start(wire(r), true);
+      session.nullReply = r;
+      if (verdict.reply.code >= 500) return session.start(wire(reply(REPLIES.notAccepting, { j })), false);
+    } else if (verdict.kind === 'discard') session.connDiscard = true;
+    else if (verdict.kind === 'quarantine') session.connQuarantine = verdict.reason;
+    const pause = this.policy.greetPause(c);
+    if (pause <= 0) return session.start(this.greeting(session), false);
+    setTimeout(() => {
+      if (session.closed) return;
+      if (session.hasInput) {
+        // Spoke before being spoken to: no greeting from the option, and nothing but rejections.
+        this.log.info({ client: c.label, event: 'greet-pause-violation' }, 'client talked during the greet pause');
+        session.nullReply = reply(REPLIES.commandRejected);
+        return session.start(wire(reply(REPLIES.notAccepting, { j })), false);
+      }
+      session.start(this.greeting(session), false);
+    }, pause).unref();
   }
 
   /** The greeting on the wire for this session (smtp-session.md §2.2). */

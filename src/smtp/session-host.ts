@@ -4,12 +4,14 @@
 import type { Logger } from 'pino';
 import type { LocalDirectory } from '../policy/local-directory.js';
 import type { Spool } from '../queue/spool.js';
+import type { Policy } from '../policy/engine.js';
 import type { SmtpSettings } from './settings.js';
 import type { Session } from './session.js';
 
 export interface SessionHost {
   readonly settings: SmtpSettings;
   readonly directory: LocalDirectory;
+  readonly policy: Policy;
   readonly spool: Spool;
   readonly log: Logger;
   /** STARTTLS can be offered (a certificate and key are loaded). */

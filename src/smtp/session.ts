@@ -33,6 +33,10 @@ export interface Transaction {
   accepted: number;
   rejected: number;
   authWarnings: string[];
+  /** accept, then drop without delivery (access DISCARD) */
+  discard?: boolean;
+  /** accept and hold (access/DNSBL QUARANTINE) */
+  quarantine?: string;
 }
 
 const enum Mode {
@@ -65,6 +69,9 @@ export class Session {
   tls = false;
   authenticated = false;
   firstCommand = true;
+  /** The connection verdict said DISCARD / QUARANTINE: every message of the session (relay-and-access.md §2.2). */
+  connDiscard = false;
+  connQuarantine: string | undefined = undefined;
   /** SIGTERM received: finish the transaction in flight, then say goodbye. */
   draining = false;
   lastActivity: number;
@@ -116,6 +123,11 @@ export class Session {
 
   // ---- output -------------------------------------------------------------------------------
 
+  /** Replies are waiting while the session works on something slow: send them now. */
+  flushIfWaiting(): void {
+    if (this.busy && this.out.length > 0 && this.mode !== Mode.Closed) this.flush();
+  }
+
   send(r: Reply): void {
     for (const line of r.lines) this.out += `${line}\r\n`;
   }
@@ -166,6 +178,11 @@ export class Session {
     this.inq.push(chunk);
     if (this.inq.length > 64) this.sock.pause();
     if (!this.busy) this.pump();
+  }
+
+  /** The client has sent something not yet read (greet pause). */
+  get hasInput(): boolean {
+    return this.inq.length > 0;
   }
 
   /** More client octets are already here behind the current command (StrictPipelining). */
@@ -247,8 +264,9 @@ export class Session {
 
   /** Holds further input until `work` is done; replies written meanwhile go out in order. */
   await(work: Promise<void>): void {
+    // Replies already produced wait with the rest of this read's replies (RFC 2920 allows it); the
+    // server's sweep flushes a session that stays busy for long (a slow DNS answer).
     this.busy = true;
-    this.flush();
     work
       .catch((err: unknown) => {
         this.log.error({ err, client: this.client.label }, 'internal error in session');

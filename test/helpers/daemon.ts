@@ -30,8 +30,9 @@ export async function tempDaemonDir(): Promise<string> {
 /**
  * The postern.conf lines every test daemon starts from: loopback listener on port 0, spool and
  * aliases inside `dir`, $j fixed, DNS pointed at a port where nothing answers (lookups fail at once
- * instead of leaving the machine), no penalty delays, and root kept when the tests run as root (the
- * privilege tests set RunAsUser themselves).
+ * instead of leaving the machine; sender domains are therefore not looked up:
+ * accept_unresolvable_domains), no penalty delays, and root kept when the tests run as root (the
+ * privilege tests set RunAsUser themselves). The relay policy has its own tests with a DNS server.
  */
 export function baseConf(dir: string): string[] {
   return [
@@ -45,6 +46,7 @@ export function baseConf(dir: string): string[] {
     'Timeout.resolver.retry = 1',
     'SmtpPenaltyBase = 0',
     'DontProbeInterfaces = True',
+    'Feature accept_unresolvable_domains',
   ];
 }
 

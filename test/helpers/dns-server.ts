@@ -15,6 +15,8 @@ export interface Zone {
   TXT?: Record<string, string[]>;
   /** per lower-case name (any type): how to misbehave */
   special?: Record<string, Behaviour>;
+  /** an A record for every name the zone does not know (so arbitrary sender domains exist) */
+  wildcardA?: string;
 }
 
 export interface TestDns {
@@ -97,7 +99,10 @@ export async function startTestDns(zone: Zone): Promise<TestDns> {
     if (special === 'servfail') return reply('SERVFAIL', []);
     if (special === 'refused') return reply('REFUSED', []);
     if (special === 'nodata') return reply('NOERROR', []);
-    const answers = lookup(zone, question.type, question.name);
+    let answers = lookup(zone, question.type, question.name);
+    if (answers === undefined && zone.wildcardA !== undefined && question.type === 'A' && !known(zone, question.name)) {
+      answers = [{ type: 'A', name: question.name, ttl: 60, data: zone.wildcardA }];
+    }
     const send = (): void => {
       if (answers !== undefined && answers.length > 0) reply('NOERROR', answers);
       else if (known(zone, question.name)) reply('NOERROR', []);

@@ -12,6 +12,7 @@ import { Spool, SpoolReader, type QueuedMessage } from '../../src/queue/index.js
 import { SmtpServer } from '../../src/smtp/server.js';
 import { formatDiagnostic } from '../../src/util/diagnostics.js';
 import { RawClient } from './raw-client.js';
+import { reverseName, startTestDns, type TestDns, type Zone } from './dns-server.js';
 
 export const TEST_HOST = 'mx.example.com';
 
@@ -24,6 +25,8 @@ bob: \\root
 `;
 
 export interface TestServerOptions {
+  /** DNS records the server sees (a loopback DNS server; every unknown name has an A record by default) */
+  dns?: Zone;
   /** extra postern.conf lines (later lines win) */
   conf?: string[];
   aliases?: string;
@@ -38,6 +41,8 @@ export interface TestServer {
   server: SmtpServer;
   /** every log line the server wrote, parsed */
   logs: Array<Record<string, unknown>>;
+  /** the loopback DNS server this server asks */
+  dns: TestDns;
   connect(opts?: { localAddress?: string }): Promise<RawClient>;
   /** connects and reads the greeting */
   session(opts?: { localAddress?: string }): Promise<RawClient>;
@@ -46,10 +51,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Every name exists (sender domains pass); 192.0.2.1 and 2001:db8::1 have names, so literal senders do too. */
+export const DEFAULT_ZONE: Zone = {
+  wildcardA: '192.0.2.1',
+  PTR: { [reverseName('192.0.2.1')]: ['literal.example.net'], [reverseName('2001:db8::1')]: ['literal6.example.net'] },
+  A: { 'literal.example.net': ['192.0.2.1'] },
+  AAAA: { 'literal6.example.net': ['2001:db8::1'] },
+};
+
 const DEFAULT_PASSWD = 'root:x:0:0:Charlie Root:/root:/bin/sh\nbob:x:1000:1000:Bob Example,,,:/home/bob:/bin/sh\n';
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'postern-test-'));
+  const dns = await startTestDns(opts.dns ?? DEFAULT_ZONE);
   const spoolDir = join(dir, 'spool');
   await writeFile(join(dir, 'aliases'), opts.aliases ?? TEST_ALIASES);
   await writeFile(join(dir, 'passwd'), opts.passwd ?? DEFAULT_PASSWD);
@@ -58,8 +72,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     `QueueDirectory = ${spoolDir}`,
     `AliasFile = ${join(dir, 'aliases')}`,
     `Macro j ${TEST_HOST}`,
-    // Nothing answers on port 1: DNS lookups fail at once (TEMP) instead of reaching out.
-    'DnsServers = 127.0.0.1:1',
+    // The test's own DNS server: no PTR records unless a test gives some (clients are `[ip]`), and
+    // every other name exists, so sender domains pass unless a test says otherwise.
+    `DnsServers = 127.0.0.1:${dns.port}`,
     'Timeout.resolver.retrans = 1s',
     'Timeout.resolver.retry = 1',
     'SmtpPenaltyBase = 0',
@@ -92,6 +107,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     version: '0.0.0-test',
     ownAddresses: rt.runtime.ownAddresses,
     tls: rt.runtime.tls,
+    policy: rt.runtime.policy,
   });
   await server.listen();
   const port = server.addresses()[0]!.port;
@@ -102,6 +118,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     spoolDir,
     server,
     logs,
+    dns,
     connect: (o) => RawClient.connect(port, o ?? {}),
     async session(o) {
       const c = await RawClient.connect(port, o ?? {});
@@ -120,6 +137,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     async close() {
       await server.close();
       await spool.close();
+      await dns.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -96,7 +96,7 @@ test('§3.4 penalty delays: 2^(n-limit) × SmtpPenaltyBase for HELO, NOOP, ETRN;
   try {
     // postern.conf durations are whole seconds at the finest; a SIGHUP-style reload sets 100 ms.
     const base = 100;
-    s.server.reload({ ...s.server.settings, penaltyBase: base }, s.server.directory);
+    s.server.reload({ ...s.server.settings, penaltyBase: base }, s.server.directory, s.server.policy);
     const times = async (c: RawClient, line: string, n: number): Promise<number[]> => {
       const out: number[] = [];
       for (let i = 0; i < n; i++) out.push((await timed(() => c.cmd(line))).ms);

@@ -1,13 +1,14 @@
 // MAIL FROM (smtp-session.md §6): checks in sendmail's order, the first failing one answers.
 
 import { dsnOffered } from '../ehlo-keywords.js';
-import { parseAddress } from '../address.js';
+import { parseAddress, type ParsedAddress } from '../address.js';
 import { parseMailRcptArg } from '../mail-rcpt-args.js';
-import { parseMailParams, requestsSmtputf8 } from '../params.js';
-import { REPLIES, reply } from '../replies.js';
+import { parseMailParams, requestsSmtputf8, type MailParams } from '../params.js';
+import { REPLIES, renderPolicy, reply } from '../replies.js';
+import type { Outcome } from '../../policy/outcome.js';
 import type { Session } from '../session.js';
 
-export function mail(s: Session, arg: string): undefined {
+export function mail(s: Session, arg: string): Promise<void> | undefined {
   const st = s.host.settings;
   if (st.privacy.needmailhelo && s.helo === null) return void s.sendDef(REPLIES.politeHelo);
   if (s.tx !== null) return void s.sendDef(REPLIES.senderAlready);
@@ -20,10 +21,24 @@ export function mail(s: Session, arg: string): undefined {
   if (!addr.ok) return void s.send(addr.reply);
   const params = parseMailParams(split.params, { dsnOffered: dsnOffered(st), smtputf8Offered: st.smtputf8 });
   if (!params.ok) return void s.send(params.reply);
-
-  // Sender policy (access map, unresolvable domains) is the relay-policy layer's; it plugs in here.
-
   const { ok: _ok, ...mailParams } = params;
+
+  // Step 7: the sender policy (relay-and-access.md §6), before the size checks of steps 8 and 9.
+  return s.host.policy
+    .sender({ address: addr.address, clientAddr: s.client.addr, clientName: s.client.name, modifiers: s.listener.modifiers })
+    .then((outcome) => {
+      if (outcome.kind === 'reject') {
+        const r = renderPolicy(outcome.reply, addr.typed);
+        if (outcome.reply.close === true) s.sendAndClose(r);
+        else s.send(r);
+        return;
+      }
+      finish(s, addr, mailParams, wantsUtf8, outcome);
+    });
+}
+
+function finish(s: Session, addr: ParsedAddress, mailParams: MailParams, wantsUtf8: boolean, outcome: Outcome): void {
+  const st = s.host.settings;
   const size = mailParams.size ?? 0;
   if (st.maxMessageSize > 0 && size > st.maxMessageSize) {
     return void s.sendDef(REPLIES.sizeExceedsFixed, { max: st.maxMessageSize });
@@ -49,7 +64,8 @@ export function mail(s: Session, arg: string): undefined {
     accepted: 0,
     rejected: 0,
     authWarnings,
+    ...(outcome.kind === 'discard' || s.connDiscard ? { discard: true } : {}),
+    ...(outcome.kind === 'quarantine' ? { quarantine: outcome.reason } : s.connQuarantine !== undefined ? { quarantine: s.connQuarantine } : {}),
   };
   s.send(reply(REPLIES.senderOk, undefined, addr.typed));
-  return undefined;
 }
