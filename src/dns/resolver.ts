@@ -7,6 +7,7 @@ import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { BAD_NAME, NO_DATA, TIMED_OUT, classifyError, combineFailures, isQueryableName } from './classify.js';
 import { type HostsTable, loadHosts } from './hosts.js';
+import { ptrName } from './ip-names.js';
 import type { DnsFailure, Lookup, MxRecord, PolicyResolver, QueryOptions, TtlLookup } from './lookup.js';
 
 export type { DnsFailure, DnsFailureStatus, Lookup, MxRecord, QueryOptions, TtlLookup } from './lookup.js';
@@ -85,8 +86,11 @@ export class DnsResolver implements PolicyResolver {
   async reverse(ip: string): Promise<Lookup<string[]>> {
     const h = this.hosts.byAddress.get(ip);
     if (h !== undefined) return { ok: true, value: [h] };
-    if (isIP(ip) === 0) return BAD_NAME;
-    const r = await this.query(undefined, (res) => res.reverse(ip));
+    const name = ptrName(ip);
+    if (name === undefined) return BAD_NAME;
+    // A PTR query rather than the library's reverse(): that one reports SERVFAIL, REFUSED and
+    // timeouts as "not found", which would turn a temporary failure into FAIL.
+    const r = await this.query(undefined, (res) => res.resolvePtr(name));
     if (!r.ok) return r;
     return r.value.length > 0 ? r : NO_DATA;
   }

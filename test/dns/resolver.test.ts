@@ -24,7 +24,7 @@ before(async () => {
       ],
       'nullmx.example': [{ preference: 0, exchange: '.' }],
     },
-    PTR: { [reverseName('192.0.2.1')]: ['host.example'] },
+    PTR: { [reverseName('192.0.2.1')]: ['host.example'], [reverseName('2001:db8::1')]: ['host.example'] },
     TXT: { 'txtonly.example': ['v=spf1 -all'] },
     ttl: { 'host.example': 300, 'mixed.example': 7 },
     special: {
@@ -33,6 +33,9 @@ before(async () => {
       'dropped.example': 'drop',
       'slow.example': { delayMs: 3000 },
       'AAAA mixed.example': 'servfail',
+      [reverseName('192.0.2.12')]: 'servfail',
+      [reverseName('192.0.2.13')]: 'refused',
+      [reverseName('192.0.2.14')]: 'drop',
     },
   });
   res = testResolver(dns, { timeoutMs: 150, tries: 2 });
@@ -96,10 +99,13 @@ test('addresses: A and AAAA together; a temporary failure on one side is not "no
   assert.ok(!sf.ok && sf.kind === 'temp' && sf.status === 'servfail');
 });
 
-test('reverse: PTR names; none without a record', async () => {
+test('reverse: PTR names; none without a record; temporary failures stay temporary', async () => {
   assert.deepEqual(await res.reverse('192.0.2.1'), { ok: true, value: ['host.example'] });
-  const none = await res.reverse('192.0.2.99');
-  assert.ok(!none.ok && none.kind === 'none' && none.status === 'nxdomain');
+  assert.deepEqual(await res.reverse('2001:db8::1'), { ok: true, value: ['host.example'] });
+  assert.deepEqual(await res.reverse('192.0.2.99'), { ok: false, kind: 'none', status: 'nxdomain', code: 'ENOTFOUND' });
+  assert.deepEqual(await res.reverse('192.0.2.12'), { ok: false, kind: 'temp', status: 'servfail', code: 'ESERVFAIL' });
+  assert.deepEqual(await res.reverse('192.0.2.13'), { ok: false, kind: 'temp', status: 'refused', code: 'EREFUSED' });
+  assert.deepEqual(await res.reverse('192.0.2.14'), { ok: false, kind: 'temp', status: 'timeout', code: 'ETIMEOUT' });
   assert.deepEqual(await res.reverse('not-an-ip'), { ok: false, kind: 'none', status: 'badname', code: 'EBADNAME' });
 });
 
