@@ -82,6 +82,16 @@ export const REPLIES = {
   relayingDenied: def(550, '5.7.1', 'Relaying denied', 'relay-and-access.md §7.3', true),
   relayingDeniedAuth: def(550, '5.7.1', 'Relaying denied. Proper authentication required.', 'relay-and-access.md §7.3', true),
 
+  // relay-and-access.md §5 step 4, §7.2 step 4, §8: the DNS-based checks. The 550s are marked as
+  // address replies: with delay_checks they answer a RCPT and get its prefix (§9); at connection
+  // time the caller passes no address.
+  dnsblListed: def(550, '5.7.1', 'Rejected: {ip} listed at {zone}', 'relay-and-access.md §8.1', true),
+  dnsblTempfail: def(451, '4.4.3', 'Temporary lookup failure of {ip} at {zone}', 'relay-and-access.md §8.1'),
+  rdnsFail: def(550, '5.7.1', 'Fix reverse DNS for {ip}', 'relay-and-access.md §5 step 4', true),
+  rdnsTemp: def(451, '4.1.8', 'Client IP address {ip} does not resolve', 'relay-and-access.md §5 step 4'),
+  rdnsForged: def(451, '4.1.8', 'Possibly forged hostname for {ip}', 'relay-and-access.md §5 step 4'),
+  mxCheckTemp: def(450, '4.4.0', 'Can not check MX records for recipient host {domain}', 'relay-and-access.md §7.2 step 4', true),
+
   // §8 DATA
   needMailCommand: def(503, '5.0.0', 'Need MAIL command', 'smtp-session.md §8.1'),
   needRcpt: def(503, '5.0.0', 'Need RCPT (recipient)', 'smtp-session.md §8.1'),
