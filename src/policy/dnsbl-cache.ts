@@ -54,7 +54,14 @@ export class DnsblCache {
     }
     const inFlight = this.pending.get(key);
     if (inFlight !== undefined) return inFlight;
-    const p = ask()
+    let asked: Promise<TtlLookup<string[]>>;
+    try {
+      asked = ask();
+    } catch {
+      asked = Promise.resolve(failure('EUNKNOWN'));
+    }
+    // A resolver that fails in an unexpected way gives a temporary failure, never an exception.
+    const p = asked
       .catch(() => failure('EUNKNOWN'))
       .then((answer) => {
         this.pending.delete(key);

@@ -49,7 +49,7 @@ before(async () => {
       [v4('198.51.100.30', 'second.example.org')]: 'servfail',
     },
   });
-  res = testResolver(dns, { timeoutMs: 150, tries: 2 });
+  res = testResolver(dns);
 });
 
 after(async () => {
@@ -311,4 +311,40 @@ test('no lists, or no address: clear without asking', async () => {
   assert.deepEqual(await checker(BL).check(''), { kind: 'clear', tempIgnored: [] });
   assert.deepEqual(await checker(BL).check('0'), { kind: 'clear', tempIgnored: [] });
   assert.equal(dns.queries.length, before);
+});
+
+test('enhdnsbl queries use the EDNSBL_TO tries, dnsbl queries the resolver default', async () => {
+  const seen: Array<[string, number | undefined]> = [];
+  const recording = {
+    a: (name: string, opts?: { tries?: number }) => {
+      seen.push([name, opts?.tries]);
+      return res.a(name, opts);
+    },
+  };
+  const { lists } = dnsblLists([feature('dnsbl', 'bl.example.org'), feature('enhdnsbl', 'enh.example.org')]);
+  await new DnsblChecker(lists, recording, { ipv6: true, enhancedTries: 5 }).check('198.51.100.9');
+  assert.deepEqual(seen, [
+    [v4('198.51.100.9', 'bl.example.org'), undefined],
+    [v4('198.51.100.9', 'enh.example.org'), 5],
+  ]);
+});
+
+test('a resolver that fails unexpectedly gives a temporary failure, never an exception', async () => {
+  const broken = {
+    a: (): Promise<never> => Promise.reject(new Error('boom')),
+  };
+  const throwing = {
+    a: (): never => {
+      throw new Error('boom');
+    },
+  };
+  for (const r of [broken, throwing]) {
+    const { lists } = dnsblLists([feature('dnsbl', 'bl.example.org', '', 't')]);
+    const v = await new DnsblChecker(lists, r, { ipv6: true, enhancedTries: 5 }).check('198.51.100.8');
+    assert.deepEqual(wire(v), {
+      kind: 'tempfail',
+      zone: 'bl.example.org',
+      line: '451 4.4.3 Temporary lookup failure of 198.51.100.8 at bl.example.org',
+    });
+  }
 });
