@@ -1,6 +1,6 @@
 // The DNS blocklist check of the connection stage (relay-and-access.md §5 step 3, §8): the client's
 // address is looked up in each FEATURE(dnsbl/enhdnsbl) zone, in configuration order, and the first
-// list that answers decides. IPv4 `a.b.c.d` is asked as `d.c.b.a.<zone>`; IPv6 as the 32 reversed
+// list that lists it (or fails temporarily, with argument 3) decides. IPv4 `a.b.c.d` is asked as `d.c.b.a.<zone>`; IPv6 as the 32 reversed
 // nibbles of the full address (RFC 5782 §2.4) unless DnsblIPv6=False. All lists are asked at once,
 // but a later list's answer is used only when every earlier one said "not listed".
 
@@ -20,7 +20,7 @@ export { DnsblCache } from './dnsbl-cache.js';
 export type DnsblVerdict =
   /** not listed anywhere; `tempIgnored` names the zones whose lookup failed temporarily and was ignored */
   | { kind: 'clear'; tempIgnored: string[] }
-  /** refuse the client: `reply` at connection time, `replyFor(v, addr)` at RCPT with delay_checks */
+  /** refuse the client: `verdictReply(v.reply)` at connection time, `verdictReply(v.reply, addr)` at RCPT with delay_checks */
   | { kind: 'listed'; zone: string; answer: string; reply: TextReply }
   /** accept, and quarantine every message of the session with the zone as reason */
   | { kind: 'quarantine'; zone: string; answer: string; reason: string }
