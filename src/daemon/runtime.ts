@@ -18,7 +18,7 @@ import { loadTlsContext } from './tls-context.js';
 import { Policy } from '../policy/engine.js';
 import { NO_ACCESS } from '../policy/access-view.js';
 import { policyConfig } from './policy-settings.js';
-import { resolverPolicyDns } from './policy-runtime.js';
+import { policyDns } from './policy-runtime.js';
 import { checkFileSafety, type FileSafetyPolicy } from './file-safety.js';
 import type { SecureContext } from 'node:tls';
 
@@ -108,7 +108,8 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, passwd
     tries: o['Timeout.resolver.retry'],
   });
   const relayWords = await classWords(cfg, 'R', diags);
-  const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, NO_ACCESS), resolverPolicyDns(dns));
+  const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, NO_ACCESS), policyDns(cfg, dns, names.j, isLocalDomain, diags));
+  if (diags.hasErrors) return { diagnostics: diags.items };
   return {
     runtime: { config: cfg, names, settings, directory: new StaticLocalDirectory(w, aliases.aliases, users, o.MaxAliasRecursion), ownAddresses: ifaces.own, dns, tls, policy },
     diagnostics: diags.items,

@@ -7,6 +7,7 @@ import { REPLIES, policyReply } from '../smtp/replies.js';
 import { fromAccess, NONE, type Outcome } from './outcome.js';
 import type { PolicyConfig } from './policy-config.js';
 import type { PolicyDns } from './policy-dns.js';
+import { requireRdns } from './require-rdns.js';
 
 export interface ClientFacts {
   /** ${client_addr} ('' for local submission) */
@@ -50,12 +51,10 @@ export function connectionLimits(cfg: PolicyConfig, c: ClientFacts, counts: Conn
 }
 
 /** §5 step 4: require_rdns. */
-function requireRdns(cfg: PolicyConfig, c: ClientFacts): Outcome {
-  if (!cfg.features.requireRdns || cfg.relayClass.matchesAddress(c.addr)) return NONE;
-  if (c.resolve === 'FAIL') return { kind: 'reject', reply: policyReply(REPLIES.rdnsFail, { ip: c.ip }) };
-  if (c.resolve === 'TEMP') return { kind: 'reject', reply: policyReply(REPLIES.rdnsTemp, { ip: c.ip }) };
-  if (c.resolve === 'FORGED') return { kind: 'reject', reply: policyReply(REPLIES.rdnsForged, { ip: c.ip }) };
-  return NONE;
+function rdns(cfg: PolicyConfig, c: ClientFacts): Outcome {
+  if (!cfg.features.requireRdns) return NONE;
+  const r = requireRdns({ clientAddr: c.addr, resolve: c.resolve, clientInRelayClass: cfg.relayClass.matchesAddress(c.addr) });
+  return r === undefined ? NONE : { kind: 'reject', reply: r };
 }
 
 /**
@@ -67,9 +66,9 @@ export function connectionChecks(cfg: PolicyConfig, dns: PolicyDns, c: ClientFac
   const byName = cfg.access.domain('Connect', c.name);
   const found = fromAccess(byName !== undefined ? byName : cfg.access.address('Connect', c.addr), cfg.texts.reject);
   if (found.kind !== 'none') return found;
-  if (!dns.hasDnsbl) return requireRdns(cfg, c);
+  if (!dns.hasDnsbl) return rdns(cfg, c);
   // Step 3: the lists in configuration order; step 4 only if none lists the client.
-  return dns.dnsbl(c).then((listed) => (listed.kind !== 'none' ? listed : requireRdns(cfg, c)));
+  return dns.dnsbl(c).then((listed) => (listed.kind !== 'none' ? listed : rdns(cfg, c)));
 }
 
 /** The whole connection verdict at connect time (the limits first with `nodelay`, else last). */

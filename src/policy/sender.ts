@@ -2,6 +2,7 @@
 // localhost senders, the sender domain's existence in DNS, and the access map's From: entries. Runs at
 // MAIL, or at each RCPT with delay_checks (§9).
 
+import { domainToASCII } from 'node:url';
 import { REPLIES, policyReply } from '../smtp/replies.js';
 import { canonicalize, normalizeDomain } from './canonical.js';
 import { firstFound, fromAccess, NONE, type Outcome } from './outcome.js';
@@ -72,7 +73,9 @@ export async function senderChecks(cfg: PolicyConfig, dns: PolicyDns, s: SenderF
     return { kind: 'reject', reply: policyReply(REPLIES.domainNameRequired, { bare: s.address }) };
   }
   if (domain === normalizeDomain(cfg.j) || f.acceptUnresolvableDomains) return NONE;
-  const state = await dns.senderDomainState(domain);
+  // An internationalised domain (SMTPUTF8) is looked up by its A-label (RFC 5891).
+  const ascii = /[^\x00-\x7f]/.test(domain) ? domainToASCII(domain) : domain;
+  const state = ascii === '' ? 'perm' : await dns.senderDomainState(ascii);
   if (state === 'ok') return NONE;
   const bare = s.address;
   if (state === 'temp') return { kind: 'reject', reply: policyReply(REPLIES.senderDomainTemp, { bare }) };

@@ -84,7 +84,6 @@ export const REPLIES = {
   relayTempPtr: def(450, '4.4.0', 'Relaying temporarily denied. Cannot resolve PTR record for {ip}', 'relay-and-access.md §7.3 step 6', true),
   relayForged: def(550, '5.7.1', 'Relaying denied. IP name possibly forged {name}', 'relay-and-access.md §7.3 step 6', true),
   relayLookupFailed: def(550, '5.7.1', 'Relaying denied. IP name lookup failed {name}', 'relay-and-access.md §7.3 step 6', true),
-  mxCheckTemp: def(450, '4.4.0', 'Can not check MX records for recipient host {domain}', 'relay-and-access.md §7.2 step 4', true),
   mailboxDisabled: def(550, '5.2.1', 'Mailbox disabled for this recipient', 'relay-and-access.md §7.1', true),
   bogusHelo: def(550, '5.7.1', 'bogus HELO name used: {helo}', 'relay-and-access.md §10 block_bad_helo', true),
   userMoved: def(551, '5.1.1', 'User has moved; please try <{to}>', 'relay-and-access.md §10 redirect'),
@@ -96,11 +95,18 @@ export const REPLIES = {
   domainNameRequired: def(553, '5.5.4', 'Domain name required for sender address {bare}', 'relay-and-access.md §6 step 5', true),
   senderDomainTemp: def(451, '4.1.8', 'Domain of sender address {bare} does not resolve', 'relay-and-access.md §6 step 5'),
   senderDomainPerm: def(553, '5.1.8', 'Domain of sender address {bare} does not exist', 'relay-and-access.md §6 step 5', true),
-  rdnsFail: def(550, '5.7.1', 'Fix reverse DNS for {ip}', 'relay-and-access.md §5 step 4'),
-  rdnsTemp: def(451, '4.1.8', 'Client IP address {ip} does not resolve', 'relay-and-access.md §5 step 4'),
-  rdnsForged: def(451, '4.1.8', 'Possibly forged hostname for {ip}', 'relay-and-access.md §5 step 4'),
   connectionRateTemp: def(452, '4.3.2', 'Connection rate limit exceeded.', 'relay-and-access.md §5 step 5'),
   tooManyOpenTemp: def(452, '4.3.2', 'Too many open connections.', 'relay-and-access.md §5 step 5'),
+
+  // relay-and-access.md §5 step 4, §7.2 step 4, §8: the DNS-based checks. The 550s are marked as
+  // address replies: with delay_checks they answer a RCPT and get its prefix (§9); at connection
+  // time the caller passes no address.
+  dnsblListed: def(550, '5.7.1', 'Rejected: {ip} listed at {zone}', 'relay-and-access.md §8.1', true),
+  dnsblTempfail: def(451, '4.4.3', 'Temporary lookup failure of {ip} at {zone}', 'relay-and-access.md §8.1'),
+  rdnsFail: def(550, '5.7.1', 'Fix reverse DNS for {ip}', 'relay-and-access.md §5 step 4', true),
+  rdnsTemp: def(451, '4.1.8', 'Client IP address {ip} does not resolve', 'relay-and-access.md §5 step 4'),
+  rdnsForged: def(451, '4.1.8', 'Possibly forged hostname for {ip}', 'relay-and-access.md §5 step 4'),
+  mxCheckTemp: def(450, '4.4.0', 'Can not check MX records for recipient host {domain}', 'relay-and-access.md §7.2 step 4', true),
 
   // §8 DATA
   needMailCommand: def(503, '5.0.0', 'Need MAIL command', 'smtp-session.md §8.1'),

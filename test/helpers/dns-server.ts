@@ -1,22 +1,30 @@
 // A DNS server for tests, on loopback UDP (and the port the OS picks): a small zone of A, AAAA, MX, PTR
-// and TXT records, plus names that answer NXDOMAIN, SERVFAIL, NOERROR without data, or slowly. Postern is
-// pointed at it with `DnsServers = 127.0.0.1:<port>`.
+// and TXT records with chosen TTLs, plus names that answer NXDOMAIN, SERVFAIL, REFUSED, NOERROR without
+// data, slowly, or never. Postern is pointed at it with `DnsServers = 127.0.0.1:<port>`.
 
 import { createSocket, type Socket } from 'node:dgram';
 import * as packet from 'dns-packet';
+import { DnsResolver } from '../../src/dns/resolver.js';
 
-export type Behaviour = 'nxdomain' | 'servfail' | 'nodata' | 'refused' | { delayMs: number };
+/** `drop`: the question is never answered. `delayMs`: the normal answer, that much later. */
+export type Behaviour = 'nxdomain' | 'servfail' | 'nodata' | 'refused' | 'drop' | { delayMs: number };
 
 export interface Zone {
   A?: Record<string, string[]>;
   AAAA?: Record<string, string[]>;
+  /** exchange `.` is the null MX (RFC 7505) */
   MX?: Record<string, Array<{ preference: number; exchange: string }>>;
   PTR?: Record<string, string[]>;
   TXT?: Record<string, string[]>;
-  /** per lower-case name (any type): how to misbehave */
+  /**
+   * How to misbehave, keyed by lower-case name (any type) or by `TYPE name` (that type only; it wins
+   * over the name alone).
+   */
   special?: Record<string, Behaviour>;
   /** an A record for every name the zone does not know (so arbitrary sender domains exist) */
   wildcardA?: string;
+  /** TTL in seconds of the records of a lower-case name (any type); 60 when not given */
+  ttl?: Record<string, number>;
 }
 
 export interface TestDns {
@@ -45,7 +53,7 @@ function expandIpv6(ip: string): string {
 
 function lookup(zone: Zone, type: string, name: string): packet.Answer[] | undefined {
   const key = name.toLowerCase().replace(/\.$/, '');
-  const ttl = 60;
+  const ttl = zone.ttl?.[key] ?? 60;
   switch (type) {
     case 'A':
       return zone.A?.[key]?.map((data) => ({ type: 'A', name, ttl, data }));
@@ -83,7 +91,8 @@ export async function startTestDns(zone: Zone): Promise<TestDns> {
     const question = q.questions?.[0];
     if (question === undefined) return;
     queries.push(`${question.type} ${question.name}`);
-    const special = zone.special?.[question.name.toLowerCase().replace(/\.$/, '')];
+    const qname = question.name.toLowerCase().replace(/\.$/, '');
+    const special = zone.special?.[`${question.type} ${qname}`] ?? zone.special?.[qname];
     const reply = (rcode: keyof typeof RCODES, answers: packet.Answer[]): void => {
       const buf = packet.encode({
         id: q.id ?? 0,
@@ -99,6 +108,7 @@ export async function startTestDns(zone: Zone): Promise<TestDns> {
     if (special === 'servfail') return reply('SERVFAIL', []);
     if (special === 'refused') return reply('REFUSED', []);
     if (special === 'nodata') return reply('NOERROR', []);
+    if (special === 'drop') return;
     let answers = lookup(zone, question.type, question.name);
     if (answers === undefined && zone.wildcardA !== undefined && question.type === 'A' && !known(zone, question.name)) {
       answers = [{ type: 'A', name: question.name, ttl: 60, data: zone.wildcardA }];
@@ -126,4 +136,22 @@ export async function startTestDns(zone: Zone): Promise<TestDns> {
         sock.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Postern's real resolver pointed at a test server, with a short timeout so that a dropped or slow
+ * answer fails fast. The hosts file is empty unless one is given, so answers come from the zone alone.
+ */
+export function testResolver(dns: TestDns, opts: { timeoutMs?: number; tries?: number; hostsFile?: string } = {}): DnsResolver {
+  return new DnsResolver({
+    servers: [`127.0.0.1:${dns.port}`],
+    timeoutMs: opts.timeoutMs ?? 250,
+    tries: opts.tries ?? 2,
+    hostsFile: opts.hostsFile ?? '/dev/null',
+  });
+}
+
+/** How many times the server was asked `TYPE name`. */
+export function countQueries(dns: TestDns, question: string): number {
+  return dns.queries.filter((q) => q === question).length;
 }

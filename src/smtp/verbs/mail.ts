@@ -24,8 +24,9 @@ export function mail(s: Session, arg: string): Promise<void> | undefined {
   const { ok: _ok, ...mailParams } = params;
 
   // Step 7: the sender policy (relay-and-access.md §6), before the size checks of steps 8 and 9.
+  const sender = wantsUtf8 ? Buffer.from(addr.address, 'latin1').toString('utf8') : addr.address;
   return s.host.policy
-    .sender({ address: addr.address, clientAddr: s.client.addr, clientName: s.client.name, modifiers: s.listener.modifiers })
+    .sender({ address: sender, clientAddr: s.client.addr, clientName: s.client.name, modifiers: s.listener.modifiers })
     .then((outcome) => {
       if (outcome.kind === 'reject') {
         const r = renderPolicy(outcome.reply, addr.typed);
