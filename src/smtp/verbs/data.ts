@@ -115,7 +115,14 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
     ...(tx.params.auth !== undefined ? { auth: s.authenticated ? tx.params.auth : '<>' } : {}),
     ...(tx.params.smtputf8 === true ? { smtputf8: true } : {}),
     ...(header.precedence !== undefined ? { precedence: header.precedence } : {}),
+    ...(tx.quarantine !== undefined ? { quarantine: tx.quarantine } : {}),
   };
+  if (tx.discard === true) {
+    // DISCARD (access map or DNSBL): the client is told 250, nothing is kept (relay-and-access.md §2.2).
+    s.log.info({ qid: id, from, size: r.size, nrcpts: tx.recipients.length, relay: s.client.label, stat: 'discarded' }, 'message discarded');
+    s.send(reply(REPLIES.accepted, { qid: id }));
+    return;
+  }
   try {
     await spool.commit(envelope, parts);
   } catch (err) {
@@ -133,7 +140,8 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
       proto: s.protocol,
       relay: s.client.label,
       ...(header.messageId !== undefined ? { msgid: header.messageId } : {}),
-      stat: 'queued',
+      stat: tx.quarantine !== undefined ? 'quarantined' : 'queued',
+      ...(tx.quarantine !== undefined ? { quarantine: tx.quarantine } : {}),
     },
     'message accepted',
   );
