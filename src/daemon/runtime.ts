@@ -56,6 +56,26 @@ async function classWords(cfg: EffectiveConfig, cls: string, diags: DiagnosticLi
   return words;
 }
 
+/** Start-up never waits longer than this for the names of the host's own addresses. */
+const INTERFACE_NAMES_WAIT_MS = 2000;
+
+/** PTR names of the host's own addresses; a lookup that fails or is slow only leaves that name out. */
+async function interfaceNames(own: ReadonlySet<string>, dns: DnsResolver): Promise<string[]> {
+  const names: string[] = [];
+  const lookups = [...own].map(async (addr) => {
+    const a = await dns.reverse(addr.replace(/^IPv6:/, ''));
+    if (a.ok) for (const n of a.value) names.push(n.replace(/\.$/, ''));
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, INTERFACE_NAMES_WAIT_MS);
+    timer.unref();
+  });
+  await Promise.race([Promise.allSettled(lookups), deadline]);
+  clearTimeout(timer);
+  return [...names];
+}
+
 function dnsServers(cfg: EffectiveConfig): string[] {
   return (cfg.options.DnsServers ?? []).map((s) => (s.family === 6 ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`));
 }
@@ -84,7 +104,14 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, passwd
   if (names.unqualified) diags.warning(`host name ${names.j} is not fully qualified; set confDOMAIN_NAME (Dj) to the FQDN`);
   const probe = o.DontProbeInterfaces === true ? false : o.DontProbeInterfaces === 'loopback' ? 'loopback' : true;
   const ifaces = interfaceAddresses(probe);
+  const dns = new DnsResolver({
+    servers: dnsServers(cfg),
+    timeoutMs: o['Timeout.resolver.retrans'],
+    tries: o['Timeout.resolver.retry'],
+  });
   const w = new Set<string>(['localhost', names.j, names.w, ...ifaces.literals].map(normaliseDomain));
+  // The names the host's own addresses resolve to are ours too (relay-and-access.md §1).
+  for (const name of await interfaceNames(ifaces.own, dns)) w.add(normaliseDomain(name));
   for (const word of await classWords(cfg, 'w', diags)) w.add(normaliseDomain(word));
   const isLocalDomain = (d: string): boolean => w.has(normaliseDomain(d));
 
@@ -102,11 +129,6 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, passwd
   const tls = await loadTlsContext({ cert: o.ServerCertFile, key: o.ServerKeyFile, ca: o.CACertFile }, diags);
   if (diags.hasErrors) return { diagnostics: diags.items };
   const settings = smtpSettings(cfg, names, version);
-  const dns = new DnsResolver({
-    servers: dnsServers(cfg),
-    timeoutMs: o['Timeout.resolver.retrans'],
-    tries: o['Timeout.resolver.retry'],
-  });
   const relayWords = await classWords(cfg, 'R', diags);
   const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, NO_ACCESS), policyDns(cfg, dns, names.j, isLocalDomain, diags));
   if (diags.hasErrors) return { diagnostics: diags.items };
