@@ -1,15 +1,8 @@
-// A probe finding: the fields of audit-and-probe.md §1, plus the transcript of the session it comes from.
+// Probe findings in the shared shape of audit-and-probe.md §1 (src/audit/findings.ts), with the
+// transcript of the session they come from.
 
-import { CHECKS, type CheckId, type Severity } from './catalogue.js';
-
-export interface ProbeFinding {
-  id: CheckId;
-  severity: Severity;
-  subject: string;
-  message: string;
-  fix: string;
-  transcript?: string[];
-}
+import type { Finding, Severity } from '../audit/findings.js';
+import { CHECKS, type CheckId } from './catalogue.js';
 
 export function finding(
   id: CheckId,
@@ -17,11 +10,19 @@ export function finding(
   message: string,
   transcript?: readonly string[],
   severity: Severity = CHECKS[id].severity,
-): ProbeFinding {
-  return { id, severity, subject, message, fix: CHECKS[id].fix, ...(transcript !== undefined ? { transcript: [...transcript] } : {}) };
+): Finding {
+  return {
+    id,
+    severity,
+    subject,
+    message,
+    fix: CHECKS[id].fix,
+    why: CHECKS[id].why,
+    ...(transcript !== undefined ? { transcript: [...transcript] } : {}),
+  };
 }
 
 /** A check that could not be made (audit-and-probe.md §1): never a silent pass. */
-export function skipped(check: string, reason: string, transcript?: readonly string[]): ProbeFinding {
+export function skipped(check: string, reason: string, transcript?: readonly string[]): Finding {
   return finding('check-skipped', check, `${check} not checked: ${reason}`, transcript);
 }

@@ -6,7 +6,9 @@ function textOf(line: string): string {
   return line.replace(/^\d{3}[ -]?/, '');
 }
 
-const VERSION_PATTERNS: readonly RegExp[] = [/Sendmail \S+\//, /Postfix \d\S*/, /Exim \d\S*/, /\d+\.\d+(?:\.\d+)+/];
+// §3.2: `\d+\.\d+(\.\d+)+`, `Sendmail \S+/`, `Postfix \d`, `Exim \d`; each matched as far as the token goes so
+// that the message can quote it whole (`Sendmail 8.17.1.9/8.17.1.9`).
+const VERSION_PATTERNS: readonly RegExp[] = [/Sendmail [^\s;/]+\/[^\s;]*/, /Postfix \d[^\s;)]*/, /Exim \d[^\s;)]*/, /\d+\.\d+(?:\.\d+)+/];
 
 /**
  * The first version-like token of the greeting, or undefined. Address literals (`[192.0.2.1]`) are left

@@ -12,17 +12,18 @@ import { smuggling } from './checks/smuggling.js';
 import { startTls } from './checks/starttls.js';
 import { startTlsInjection } from './checks/starttls-injection.js';
 import { offers } from './ehlo.js';
-import { skipped, type ProbeFinding } from './finding.js';
+import type { Finding } from '../audit/findings.js';
+import { skipped } from './finding.js';
 import { SessionRunner, type SessionRecord } from './session.js';
 import type { ProbeSettings } from './settings.js';
 
 export type ProbeResult =
   | { reachable: false; reason: string; sessions: SessionRecord[] }
-  | { reachable: true; findings: ProbeFinding[]; sessions: SessionRecord[]; domain?: string };
+  | { reachable: true; findings: Finding[]; sessions: SessionRecord[]; domain?: string };
 
 export async function runProbe(settings: ProbeSettings): Promise<ProbeResult> {
   const runner = new SessionRunner(settings);
-  const findings: ProbeFinding[] = [];
+  const findings: Finding[] = [];
   const first = await firstSession(settings, runner, findings);
   if (first.kind === 'unreachable') return { reachable: false, reason: first.reason, sessions: runner.records };
   if (first.kind === 'stop') {

@@ -1,14 +1,14 @@
 // What every check gets: the settings, the session runner (manners), where findings go, and what the
 // first session learnt about the target.
 
-import type { ProbeFinding } from '../finding.js';
+import type { Finding } from '../../audit/findings.js';
 import type { SessionRunner } from '../session.js';
 import type { ProbeSettings } from '../settings.js';
 
 export interface CheckContext {
   settings: ProbeSettings;
   runner: SessionRunner;
-  findings: ProbeFinding[];
+  findings: Finding[];
   /** D: --domain, or derived from the greeting */
   domain: string;
   /** [ip]: the target's address literal */

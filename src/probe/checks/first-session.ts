@@ -5,7 +5,8 @@
 
 import { ProbeIoError, type ProbeConnection } from '../connection.js';
 import { cleartextMechanisms, extensions, offers } from '../ehlo.js';
-import { finding, skipped, type ProbeFinding } from '../finding.js';
+import type { Finding } from '../../audit/findings.js';
+import { finding, skipped } from '../finding.js';
 import { domainFromName, greetingName, versionToken } from '../greeting.js';
 import { isPositive, replyText, type Reply } from '../reply.js';
 import type { SessionRunner } from '../session.js';
@@ -18,12 +19,12 @@ export type FirstSession =
   | { kind: 'stop'; reason: string }
   | { kind: 'go'; domain: string; literal: string; extensions: string[] };
 
-function bannerFindings(greeting: Reply, transcript: readonly string[], out: ProbeFinding[]): void {
+function bannerFindings(greeting: Reply, transcript: readonly string[], out: Finding[]): void {
   const token = versionToken(greeting.lines);
   if (token !== undefined) out.push(finding('banner-version', 'greeting', `the greeting discloses "${token}"`, transcript));
 }
 
-function ehloFindings(settings: ProbeSettings, g: Greeted, transcript: readonly string[], out: ProbeFinding[]): string[] {
+function ehloFindings(settings: ProbeSettings, g: Greeted, transcript: readonly string[], out: Finding[]): string[] {
   const exts = g.extended && g.reply.code === 250 ? extensions(g.reply) : [];
   if (g.extended && g.reply.code === 250) {
     out.push(finding('ehlo-facts', 'EHLO', `extensions: ${exts.length === 0 ? '(none)' : exts.join(', ')}`, transcript));
@@ -54,7 +55,7 @@ const DISCLOSURE: readonly Probe[] = [
   { id: 'verb-enabled', command: 'VERB', message: (r) => `VERB is accepted: ${replyText(r)}` },
 ];
 
-async function disclosure(conn: ProbeConnection, transcript: readonly string[], out: ProbeFinding[]): Promise<void> {
+async function disclosure(conn: ProbeConnection, transcript: readonly string[], out: Finding[]): Promise<void> {
   for (const [i, p] of DISCLOSURE.entries()) {
     let r: Reply;
     try {
@@ -68,7 +69,7 @@ async function disclosure(conn: ProbeConnection, transcript: readonly string[], 
   }
 }
 
-export async function firstSession(settings: ProbeSettings, runner: SessionRunner, out: ProbeFinding[]): Promise<FirstSession> {
+export async function firstSession(settings: ProbeSettings, runner: SessionRunner, out: Finding[]): Promise<FirstSession> {
   const res = await runner.run('greeting, EHLO, EXPN, VRFY, VERB', async ({ conn, greeting, transcript }) => {
     bannerFindings(greeting, transcript.lines, out);
     const literal = addressLiteral(conn.remoteAddress);

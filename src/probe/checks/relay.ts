@@ -3,7 +3,8 @@
 // an accepted recipient is the finding, no message ever follows it.
 
 import { ProbeIoError, type ProbeConnection } from '../connection.js';
-import { finding, skipped, type ProbeFinding } from '../finding.js';
+import type { Finding } from '../../audit/findings.js';
+import { finding, skipped } from '../finding.js';
 import { isPositive, isTransient, replyText, type Reply } from '../reply.js';
 import { relaySenders, relayVectors, type RelayVector } from '../relay-vectors.js';
 import type { CheckContext } from './context.js';
@@ -14,11 +15,12 @@ interface Refusal {
   reply: string;
 }
 
-function judge(v: RelayVector, sender: string, r: Reply, transcript: readonly string[]): ProbeFinding | undefined {
-  const subject = `relay vector ${v.n}: MAIL FROM:${sender} RCPT TO:${v.rcpt}`;
+function judge(v: RelayVector, sender: string, r: Reply, transcript: readonly string[]): Finding | undefined {
+  // `vector 1 (` sorts before `vector 10 (`: the report lists the vectors in their order.
+  const subject = `relay vector ${v.n} (MAIL FROM:${sender} RCPT TO:${v.rcpt})`;
   if (isPositive(r)) {
     const verdict = v.mayBeLocal
-      ? 'accepted; verify by hand (the server may have rewritten it to a local user, but accepting this form from strangers is wrong either way)'
+      ? 'accepted; verify by hand (it may have been rewritten to a local user; accepting this form from strangers is wrong either way)'
       : 'the server relays for strangers';
     return finding('open-relay', subject, `${replyText(r)}: ${verdict}`, transcript);
   }
@@ -31,7 +33,7 @@ async function tryVector(
   v: RelayVector,
   senders: readonly string[],
   transcript: readonly string[],
-  out: ProbeFinding[],
+  out: Finding[],
   refusals: Refusal[],
 ): Promise<void> {
   for (const sender of senders) {
@@ -51,7 +53,7 @@ export async function relay(ctx: CheckContext): Promise<void> {
   const senders = relaySenders(ctx.domain, ctx.settings.from);
   const refusals: Refusal[] = [];
   for (const v of vectors) {
-    const found: ProbeFinding[] = [];
+    const found: Finding[] = [];
     const res = await ctx.runner.run(`open-relay vector ${v.n}`, async ({ conn, transcript }) => {
       const g = await greet(conn, ctx.settings.helo);
       if (!isPositive(g.reply)) throw new ProbeIoError('error', `EHLO/HELO refused: ${replyText(g.reply)}`);
