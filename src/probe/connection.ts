@@ -107,6 +107,9 @@ export class ProbeConnection {
   }
 
   private attach(sock: Socket): void {
+    // Each send() is one write and should leave as one segment, now: the pipelining and STARTTLS checks
+    // are about what arrives together.
+    sock.setNoDelay(true);
     sock.setEncoding('latin1');
     sock.on('data', this.onData);
     sock.on('end', this.onEnd);

@@ -49,8 +49,6 @@ export interface RecordedSession {
 export interface Double {
   port: number;
   sessions: RecordedSession[];
-  /** the most connections that were open at the same time */
-  maxConcurrent: number;
   close(): Promise<void>;
 }
 
@@ -59,8 +57,7 @@ const CRLF_DOT_CRLF = '\r\n.\r\n';
 export async function startDouble(opts: DoubleOptions = {}): Promise<Double> {
   const sessions: RecordedSession[] = [];
   const sockets = new Set<Socket>();
-  let open = 0;
-  const d: Double = { port: 0, sessions, maxConcurrent: 0, close: async () => undefined };
+  const d: Double = { port: 0, sessions, close: async () => undefined };
   const ctx = opts.tls
     ? createSecureContext({
         cert: readFileSync(opts.tls.cert),
@@ -73,12 +70,10 @@ export async function startDouble(opts: DoubleOptions = {}): Promise<Double> {
 
   const server: Server = createServer((raw) => {
     sockets.add(raw);
-    open++;
-    d.maxConcurrent = Math.max(d.maxConcurrent, open);
+    raw.setNoDelay(true);
     const rec: RecordedSession = { openedAt: performance.now(), commands: [], messages: [], tls: false };
     sessions.push(rec);
     raw.on('close', () => {
-      open--;
       rec.closedAt = performance.now();
       sockets.delete(raw);
     });
