@@ -89,7 +89,7 @@ export const CHECKS = {
     severity: 'medium',
     title: 'a bare LF ends a command line',
     why: 'RFC 5321 §2.3.8 forbids it, and lenient line ends are what smuggling attacks build on',
-    fix: 'take only CR LF as a line end (Postfix smtpd_forbid_bare_newline=yes; Postern does by default)',
+    fix: 'take only CR LF as the end of a command line (RFC 5321 §2.3.8): upgrade or configure the MTA to refuse a bare LF',
   },
   'starttls-missing': {
     severity: 'medium',
