@@ -18,7 +18,8 @@ export function finding(
     message,
     fix: CHECKS[id].fix,
     why: CHECKS[id].why,
-    ...(transcript !== undefined ? { transcript: [...transcript] } : {}),
+    // The session's own list, not a copy: a finding made mid-session shows the whole session in the end.
+    ...(transcript !== undefined ? { transcript } : {}),
   };
 }
 

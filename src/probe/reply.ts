@@ -14,7 +14,6 @@ export function replyText(r: Reply): string {
 
 export const isPositive = (r: Reply): boolean => r.code >= 200 && r.code < 300;
 export const isTransient = (r: Reply): boolean => r.code >= 400 && r.code < 500;
-export const isPermanent = (r: Reply): boolean => r.code >= 500 && r.code < 600;
 
 /** Whether a received line continues a multi-line reply (`250-...`). */
 export function continues(line: string): boolean {

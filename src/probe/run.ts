@@ -27,9 +27,7 @@ export async function runProbe(settings: ProbeSettings): Promise<ProbeResult> {
   const first = await firstSession(settings, runner, findings);
   if (first.kind === 'unreachable') return { reachable: false, reason: first.reason, sessions: runner.records };
   if (first.kind === 'stop') {
-    if (first.reason !== 'no SMTP greeting' && !first.reason.startsWith('the server refuses')) {
-      findings.push(skipped('other checks', first.reason));
-    }
+    if (first.unexplained !== undefined) findings.push(skipped('other checks', first.unexplained));
     return { reachable: true, findings, sessions: runner.records };
   }
   const ctx: CheckContext = { settings, runner, findings, domain: first.domain, literal: first.literal, extensions: first.extensions };

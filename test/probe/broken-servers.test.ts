@@ -176,6 +176,18 @@ test('not an SMTP server: HIGH banner-not-smtp for a foreign greeting, a silent 
   });
 });
 
+test('a server that drops the connection at EHLO: check-skipped for ehlo-facts and the other checks, no crash', async () => {
+  await withDouble({ dropOn: 'EHLO' }, async (d) => {
+    const r = await probe(args(d.port), { port: d.port });
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+      'INFO check-skipped ehlo-facts: ehlo-facts not checked: EHLO: connection closed by the server (fix: see the message)',
+      'INFO check-skipped other checks: other checks not checked: connection closed by the server (fix: see the message)',
+      'probe: 0 critical, 0 high, 0 medium, 0 low, 2 info',
+    ]);
+  });
+});
+
 test('EHLO pipelined with NOOP answered normally: INFO pipelining-ehlo-tolerated', async () => {
   await withDouble({}, async (d) => {
     const { report } = await probeJson(d.port);

@@ -13,9 +13,9 @@ import { args, HELO, probe, probeJson } from './helpers.js';
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 
 /** A port that nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
+async function deadPort(host = '127.0.0.1'): Promise<number> {
   const s: Server = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => s.listen(0, host, r));
   const port = (s.address() as { port: number }).port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
@@ -184,6 +184,24 @@ test('the default --domain is the greeting name less its first label; vector 3 a
     assert.ok(rcpts.includes('>>> RCPT TO:<relaytest%relay-probe.invalid@[127.0.0.1]>'));
     assert.ok(rcpts.includes('>>> RCPT TO:<@[127.0.0.1]:relaytest@relay-probe.invalid>'));
     assert.equal(new Set(rcpts).size, 12);
+  } finally {
+    await d.close();
+  }
+});
+
+test('an IPv6 address literal target: [::1]:port, and the vectors use [IPv6:::1]', async () => {
+  const d = await startDouble({ host: '::1', rcptReply: () => '550 5.7.1 no' });
+  try {
+    const r = await probe([`[::1]:${d.port}`, '--helo', HELO, '--timeout', '5', '--json', '--no-tls'], { port: d.port, localAddress: null });
+    const report = JSON.parse(r.stdout) as { sessions: Array<{ check: string; transcript: string[] }> };
+    assert.ok(report.sessions[0]!.transcript[0]!.startsWith('--- connected to ::1 port '));
+    const rcpts = report.sessions.flatMap((s) => s.transcript.filter((l) => l.startsWith('>>> RCPT TO:')));
+    assert.ok(rcpts.includes('>>> RCPT TO:<relaytest%relay-probe.invalid@[IPv6:::1]>'), rcpts.join('\n'));
+    assert.ok(rcpts.includes('>>> RCPT TO:<@[IPv6:::1]:relaytest@relay-probe.invalid>'));
+    const port = await deadPort('::1');
+    const dead = await probe([`[::1]:${port}`, '--timeout', '5'], { port, localAddress: null });
+    assert.equal(dead.code, 69);
+    assert.equal(dead.stderr, `probe: cannot connect to [::1]:${port}: connection refused\n`);
   } finally {
     await d.close();
   }

@@ -35,6 +35,10 @@ export interface DoubleOptions {
   tls?: DoubleTls;
   /** close every connection at once, without a greeting */
   silent?: boolean;
+  /** drop the connection, without a reply, when this verb arrives */
+  dropOn?: string;
+  /** the address to listen on; default 127.0.0.1 */
+  host?: string;
 }
 
 export interface RecordedSession {
@@ -105,6 +109,10 @@ export async function startDouble(opts: DoubleOptions = {}): Promise<Double> {
     const command = (line: string): boolean => {
       rec.commands.push(line);
       const verb = (line.split(' ')[0] ?? '').toUpperCase();
+      if (verb === opts.dropOn) {
+        raw.destroy();
+        return false;
+      }
       const answer = opts.answers?.[verb];
       if (answer !== undefined) {
         say(answer);
@@ -198,7 +206,7 @@ export async function startDouble(opts: DoubleOptions = {}): Promise<Double> {
     raw.on('data', onData);
     say(opts.greeting ?? '220 double.example ESMTP');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, opts.host ?? '127.0.0.1', resolve));
   d.port = (server.address() as { port: number }).port;
   d.close = () =>
     new Promise<void>((resolve) => {

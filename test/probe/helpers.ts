@@ -21,7 +21,8 @@ export interface CliRun {
 
 export interface Tuning {
   port: number;
-  localAddress?: string;
+  /** the probe's source address; default SOURCE, null: let the system choose */
+  localAddress?: string | null;
   connectIntervalMs?: number;
 }
 
@@ -34,7 +35,7 @@ export async function probe(argv: readonly string[], t: Tuning): Promise<CliRun>
     stderr: (s) => void (stderr += s),
     tuning: {
       connectIntervalMs: t.connectIntervalMs ?? FAST_MS,
-      localAddress: t.localAddress ?? SOURCE,
+      ...(t.localAddress === null ? {} : { localAddress: t.localAddress ?? SOURCE }),
       starttlsPorts: [t.port],
     },
   };

@@ -8,7 +8,7 @@ import { cleartextMechanisms, extensions, offers } from '../ehlo.js';
 import type { Finding } from '../../audit/findings.js';
 import { finding, skipped } from '../finding.js';
 import { domainFromName, greetingName, versionToken } from '../greeting.js';
-import { isPositive, replyText, type Reply } from '../reply.js';
+import { replyText, type Reply } from '../reply.js';
 import type { SessionRunner } from '../session.js';
 import type { ProbeSettings } from '../settings.js';
 import { addressLiteral } from '../target.js';
@@ -16,7 +16,8 @@ import { greet, type Greeted } from './greet.js';
 
 export type FirstSession =
   | { kind: 'unreachable'; reason: string }
-  | { kind: 'stop'; reason: string }
+  /** the run ends here; `unexplained` is set when no finding says why */
+  | { kind: 'stop'; unexplained?: string }
   | { kind: 'go'; domain: string; literal: string; extensions: string[] };
 
 function bannerFindings(greeting: Reply, transcript: readonly string[], out: Finding[]): void {
@@ -65,7 +66,7 @@ async function disclosure(conn: ProbeConnection, transcript: readonly string[], 
       for (const rest of DISCLOSURE.slice(i)) out.push(skipped(rest.id, `${rest.command}: ${err.message}`, transcript));
       return;
     }
-    if (r.code === 250 && isPositive(r)) out.push(finding(p.id, p.command, p.message(r), transcript));
+    if (r.code === 250) out.push(finding(p.id, p.command, p.message(r), transcript));
   }
 }
 
@@ -87,15 +88,15 @@ export async function firstSession(settings: ProbeSettings, runner: SessionRunne
   });
   if (res.ok) return { kind: 'go', ...res.value };
   if (res.stage === 'connect') return { kind: 'unreachable', reason: res.reason };
-  if (res.stage === 'dialogue') return { kind: 'stop', reason: res.reason };
+  if (res.stage === 'dialogue') return { kind: 'stop', unexplained: res.reason };
   const g = res.greeting;
   if (g !== undefined) {
     bannerFindings(g, res.transcript, out);
     if (g.code === 554) {
       out.push(finding('banner-refuses', 'greeting', `the server refuses this host: ${replyText(g)}; most checks skipped`, res.transcript));
-      return { kind: 'stop', reason: `the server refuses this host (${g.lines[0] ?? ''})` };
+      return { kind: 'stop' };
     }
   }
   out.push(finding('banner-not-smtp', 'greeting', `no SMTP greeting (${res.reason}); other checks skipped`, res.transcript));
-  return { kind: 'stop', reason: 'no SMTP greeting' };
+  return { kind: 'stop' };
 }
