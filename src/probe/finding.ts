@@ -1,19 +1,13 @@
 // Probe findings in the shared shape of audit-and-probe.md §1 (src/audit/findings.ts), with the
 // transcript of the session they come from.
 
-import type { Finding, Severity } from '../audit/findings.js';
+import type { Finding } from '../audit/findings.js';
 import { CHECKS, type CheckId } from './catalogue.js';
 
-export function finding(
-  id: CheckId,
-  subject: string,
-  message: string,
-  transcript?: readonly string[],
-  severity: Severity = CHECKS[id].severity,
-): Finding {
+export function finding(id: CheckId, subject: string, message: string, transcript?: readonly string[]): Finding {
   return {
     id,
-    severity,
+    severity: CHECKS[id].severity,
     subject,
     message,
     fix: CHECKS[id].fix,
