@@ -94,6 +94,7 @@ export class Fixture {
 
   async link(target: string, p: string): Promise<string> {
     await this.parents(p);
+    await rm(this.real(p), { force: true });
     await symlink(target, this.real(p));
     return p;
   }
