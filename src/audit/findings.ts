@@ -62,15 +62,20 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The line of a `file:line` subject (so that line 9 sorts before line 10 of the same file). */
+function fileLine(f: Finding): number | undefined {
+  return f.file !== undefined && f.line !== undefined && f.subject === `${f.file}:${f.line}` ? f.line : undefined;
+}
+
 /** Severity (critical first), then id, then subject; `file:line` subjects compare by line number. */
 export function compareFindings(a: Finding, b: Finding): number {
   const bySeverity = severityRank(a.severity) - severityRank(b.severity);
   if (bySeverity !== 0) return bySeverity;
   const byId = compareText(a.id, b.id);
   if (byId !== 0) return byId;
-  if (a.file !== undefined && a.file === b.file && a.line !== undefined && b.line !== undefined && a.line !== b.line) {
-    return a.line - b.line;
-  }
+  const lineA = fileLine(a);
+  const lineB = fileLine(b);
+  if (lineA !== undefined && lineB !== undefined && a.file === b.file && lineA !== lineB) return lineA - lineB;
   return compareText(a.subject, b.subject);
 }
 
