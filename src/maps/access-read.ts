@@ -46,12 +46,20 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** The current signature of the source, or `missing` / undefined (cannot stat it). */
-export async function currentSignature(path: string): Promise<string | undefined> {
+export interface SourceState {
+  /** signatureOf() the file, `missing` when it does not exist, undefined when it cannot be looked at. */
+  readonly signature: string | undefined;
+  /** Modification time in ms since the epoch (0 when there is no file). */
+  readonly mtimeMs: number;
+}
+
+/** What the source looks like now, without reading it. */
+export async function sourceState(path: string): Promise<SourceState> {
   try {
-    return signatureOf(await stat(path, { bigint: true }));
+    const st = await stat(path, { bigint: true });
+    return { signature: signatureOf(st), mtimeMs: Number(st.mtimeMs) };
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : undefined;
+    return { signature: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : undefined, mtimeMs: 0 };
   }
 }
 

@@ -7,6 +7,9 @@
 // `checkIntervalMs` (1 s) old. No fs.watch: it loses the file when an editor or a deployment tool
 // renames a new version into place, and it is unreliable on network file systems; one stat a second
 // costs nothing and sees every kind of replacement (device, inode, size and mtime are compared).
+// A version modified less than `settleMs` (1 s) ago is left for a later check unless it is still the
+// same then: an editor that truncates the file and writes it again must not have its empty or half
+// written file taken for the new map. reload() (SIGHUP) does not wait: the admin says it is ready.
 
 import { performance } from 'node:perf_hooks';
 import type { AccessMapSpec } from '../config/layer.js';
@@ -14,7 +17,7 @@ import type { EffectiveConfig } from '../config/effective.js';
 import type { Diagnostic } from '../util/diagnostics.js';
 import type { AccessTag } from './access-key.js';
 import { parseAccessBuffer } from './access-parse.js';
-import { currentSignature, readSource, type SourceLocation, type SourceRead } from './access-read.js';
+import { readSource, sourceState, type SourceLocation, type SourceRead } from './access-read.js';
 import { AccessTable, tempfailLookups, type AccessLookupOptions, type AccessLookups, type AccessResult } from './access-table.js';
 
 export interface AccessSourceOptions {
@@ -25,6 +28,8 @@ export interface AccessSourceOptions {
   readonly dotDomain?: boolean;
   /** Least time between two checks of the source's modification time; default 1000 ms. */
   readonly checkIntervalMs?: number;
+  /** How long a changed source must stay unchanged before a check loads it; default 1000 ms. */
+  readonly settleMs?: number;
   /** Told about every load, rejected reload, temporary failure and recovery (for the log). */
   readonly onEvent?: (e: AccessSourceEvent) => void;
 }
@@ -41,7 +46,7 @@ export type AccessReloadResult =
   | { outcome: 'unchanged' }
   | { outcome: 'rejected'; diagnostics: Diagnostic[] }
   | { outcome: 'tempfail'; reason: string }
-  /** The file kept changing while it was read; the next check tries again. */
+  /** The file changed too recently or while it was read; a later check tries again. */
   | { outcome: 'changing' };
 
 export type AccessOpenResult = { ok: true; source: AccessMapSource; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
@@ -79,19 +84,26 @@ export class AccessMapSource implements AccessLookups {
   readonly #opts: AccessSourceOptions;
   readonly #dotDomain: boolean;
   readonly #interval: number;
+  readonly #settleMs: number;
   #table: AccessTable;
   /** Signature of the version the table (or the last rejected version) came from; `missing` for none. */
   #signature: string | undefined;
   #tempfail: AccessLookups | undefined;
   #tempfailReason: string | undefined;
+  /** A changed version seen too soon after its modification, and when it was first seen. */
+  #pending: { signature: string; since: number } | undefined;
   #lastCheck: number;
+  /** The last check or reload started or queued. */
   #inflight: Promise<AccessReloadResult> | undefined;
+  /** A check queued behind #inflight that has not started yet. */
+  #queuedCheck: Promise<AccessReloadResult> | undefined;
 
   private constructor(opts: AccessSourceOptions, table: AccessTable, signature: string) {
     this.#opts = opts;
     this.#loc = locationOf(opts.spec);
     this.#dotDomain = opts.dotDomain === true || opts.spec.flags.some((f) => f.toLowerCase() === 'lookupdotdomain');
     this.#interval = opts.checkIntervalMs ?? 1000;
+    this.#settleMs = opts.settleMs ?? 1000;
     this.#table = table;
     this.#signature = signature;
     this.#lastCheck = performance.now();
@@ -170,9 +182,17 @@ export class AccessMapSource implements AccessLookups {
     return this.lookups().lookupKey(tag, rest, opts);
   }
 
-  /** Reloads if the source changed since it was last read (what lookups trigger). */
+  /**
+   * Reloads if the source changed since it was last read (what lookups trigger). A check asked for
+   * while another runs is done after it, since the running one may have looked before the change;
+   * requests made meanwhile share that one follow-up check.
+   */
   check(): Promise<AccessReloadResult> {
-    return this.#inflight ?? this.#run(false);
+    if (this.#queuedCheck !== undefined) return this.#queuedCheck;
+    if (this.#inflight === undefined) return this.#run(false);
+    const queued = this.#run(false);
+    this.#queuedCheck = queued;
+    return queued;
   }
 
   /** Reads and parses the source again whether or not it changed (SIGHUP). */
@@ -188,7 +208,10 @@ export class AccessMapSource implements AccessLookups {
   #run(force: boolean): Promise<AccessReloadResult> {
     const before = this.#inflight ?? Promise.resolve(undefined);
     const p: Promise<AccessReloadResult> = before
-      .then(() => this.#attempt(force))
+      .then(() => {
+        if (this.#queuedCheck === p) this.#queuedCheck = undefined;
+        return this.#attempt(force);
+      })
       .catch((e: unknown) => this.#fail(`cannot read access map ${this.#loc.path}: ${(e as Error).message}`));
     this.#inflight = p;
     void p.then(() => {
@@ -198,7 +221,17 @@ export class AccessMapSource implements AccessLookups {
   }
 
   async #attempt(force: boolean): Promise<AccessReloadResult> {
-    if (!force && this.#tempfail === undefined && (await currentSignature(this.#loc.path)) === this.#signature) return { outcome: 'unchanged' };
+    if (!force) {
+      const now = performance.now();
+      const st = await sourceState(this.#loc.path);
+      if (this.#tempfail === undefined && st.signature === this.#signature) return { outcome: 'unchanged' };
+      if (st.signature !== undefined && st.signature !== 'missing' && Date.now() - st.mtimeMs < this.#settleMs) {
+        // Too fresh: load it only once the same version has been seen for settleMs.
+        if (this.#pending?.signature !== st.signature) this.#pending = { signature: st.signature, since: now };
+        if (now - this.#pending.since < this.#settleMs) return { outcome: 'changing' };
+      }
+    }
+    this.#pending = undefined;
     const r = force ? await readStable(this.#loc) : await readSource(this.#loc);
     switch (r.kind) {
       case 'changing':
