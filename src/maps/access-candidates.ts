@@ -9,9 +9,9 @@ function stripTrailingDot(s: string): string {
 
 /** `ipv6:g1:...:gN` → itself, then one group fewer each time, down to one group. */
 function ipv6Prefixes(body: string, wrap: (s: string) => string): string[] {
-  const groups = body.split(':');
-  const out: string[] = [];
-  for (let n = groups.length; n >= 1; n--) out.push(wrap(`ipv6:${groups.slice(0, n).join(':')}`));
+  const full = `ipv6:${body}`;
+  const out = [wrap(full)];
+  for (let i = full.lastIndexOf(':'); i > 4; i = full.lastIndexOf(':', i - 1)) out.push(wrap(full.slice(0, i)));
   return out;
 }
 

@@ -30,7 +30,7 @@ export const MAX_REPORTED = 100;
 /** Below V8's Map limit of 2^24 entries. */
 export const MAX_ENTRIES = 16_000_000;
 /** Lines parsed between two yields to the event loop in parseAccessBuffer. */
-const LINES_PER_SLICE = 50_000;
+const LINES_PER_SLICE = 10_000;
 
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -39,10 +39,15 @@ const LF = 0x0a;
 const HASH = 0x23;
 const COLON = 0x3a;
 
-function countLines(buf: Buffer): number {
-  let n = 1;
-  for (let i = buf.indexOf(LF); i >= 0; i = buf.indexOf(LF, i + 1)) n++;
-  return n;
+/** A first guess of the entry count from the file size (lines are rarely shorter than 16 bytes). */
+function initialCapacity(buf: Buffer): number {
+  return Math.max(64, Math.min(MAX_ENTRIES, Math.ceil(buf.length / 16)));
+}
+
+function grown(a: Uint32Array, size: number): Uint32Array {
+  const b = new Uint32Array(size);
+  b.set(a);
+  return b;
 }
 
 class AccessBuilder {
@@ -50,8 +55,8 @@ class AccessBuilder {
   readonly #specials: ReadonlySet<string>;
   readonly #buf: Buffer;
   readonly #index: Map<string, number>[] = Array.from({ length: SLOTS }, () => new Map<string, number>());
-  readonly #lines: Uint32Array;
-  readonly #valueIds: Uint32Array;
+  #lines: Uint32Array;
+  #valueIds: Uint32Array;
   readonly #values: AccessValue[] = [];
   /** Per value group: raw right-hand side → value number, or the error message it gave. */
   readonly #interned: Record<ValueGroup, Map<string, number | string>> = { action: new Map(), spam: new Map(), number: new Map() };
@@ -69,9 +74,9 @@ class AccessBuilder {
     this.#buf = buf;
     this.#opts = opts;
     this.#specials = specialsOf(opts.operatorChars);
-    const maxEntries = Math.min(countLines(buf), MAX_ENTRIES);
-    this.#lines = new Uint32Array(maxEntries);
-    this.#valueIds = new Uint32Array(maxEntries);
+    const capacity = initialCapacity(buf);
+    this.#lines = new Uint32Array(capacity);
+    this.#valueIds = new Uint32Array(capacity);
   }
 
   get done(): boolean {
@@ -168,9 +173,14 @@ class AccessBuilder {
       return;
     }
     const n = this.#count;
-    if (n >= this.#lines.length) {
-      if (n >= MAX_ENTRIES) this.#report('error', `more than ${MAX_ENTRIES} entries; the rest of the file is left out`);
+    if (n >= MAX_ENTRIES) {
+      this.#report('error', `more than ${MAX_ENTRIES} entries; this one is left out`);
       return;
+    }
+    if (n === this.#lines.length) {
+      const size = Math.min(MAX_ENTRIES, n * 2);
+      this.#lines = grown(this.#lines, size);
+      this.#valueIds = grown(this.#valueIds, size);
     }
     keys.set(key, n);
     this.#count++;

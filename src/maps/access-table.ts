@@ -175,7 +175,10 @@ export class AccessTable implements AccessLookups {
   // For each candidate the tagged key, then the untagged one; the first key found ends the search.
   #search(tag: AccessTag, candidates: readonly string[], opts: AccessLookupOptions): AccessResult {
     const tagged = this.#index[TAG_SLOT[tag]]!;
-    const untaggedKeys = opts.tagOnly !== true && hasUntaggedFallback(tag) ? this.#index[0]! : undefined;
+    const plain = this.#index[0]!;
+    // Most current maps have no untagged entries: then the fallback costs nothing.
+    const untaggedKeys = plain.size > 0 && opts.tagOnly !== true && hasUntaggedFallback(tag) ? plain : undefined;
+    if (tagged.size === 0 && untaggedKeys === undefined) return NOT_FOUND;
     for (const c of candidates) {
       let i = tagged.get(c);
       let untagged = false;
