@@ -16,7 +16,7 @@ import type { AccessMapSpec } from '../config/layer.js';
 import type { EffectiveConfig } from '../config/effective.js';
 import type { Diagnostic } from '../util/diagnostics.js';
 import type { AccessTag } from './access-key.js';
-import { parseAccessBuffer } from './access-parse.js';
+import { parseAccessBuffer, type AccessParseOptions } from './access-parse.js';
 import { readSource, sourceState, type SourceLocation, type SourceRead } from './access-read.js';
 import { AccessTable, tempfailLookups, type AccessLookupOptions, type AccessLookups, type AccessResult } from './access-table.js';
 
@@ -66,6 +66,14 @@ export function accessSourceOptions(config: EffectiveConfig): Pick<AccessSourceO
   };
 }
 
+function dotDomainOf(opts: AccessSourceOptions): boolean {
+  return opts.dotDomain === true || opts.spec.flags.some((f) => f.toLowerCase() === 'lookupdotdomain');
+}
+
+function parseOptionsOf(opts: AccessSourceOptions, file: string): AccessParseOptions {
+  return { file, dotDomain: dotDomainOf(opts), ...(opts.operatorChars === undefined ? {} : { operatorChars: opts.operatorChars }) };
+}
+
 function locationOf(spec: AccessMapSpec): SourceLocation {
   return { path: spec.path, dbPath: spec.configuredPath ?? `${spec.path}.db`, optional: spec.optional };
 }
@@ -101,7 +109,7 @@ export class AccessMapSource implements AccessLookups {
   private constructor(opts: AccessSourceOptions, table: AccessTable, signature: string) {
     this.#opts = opts;
     this.#loc = locationOf(opts.spec);
-    this.#dotDomain = opts.dotDomain === true || opts.spec.flags.some((f) => f.toLowerCase() === 'lookupdotdomain');
+    this.#dotDomain = dotDomainOf(opts);
     this.#interval = opts.checkIntervalMs ?? 1000;
     this.#settleMs = opts.settleMs ?? 1000;
     this.#table = table;
@@ -114,7 +122,6 @@ export class AccessMapSource implements AccessLookups {
     const loc = locationOf(opts.spec);
     const at = { file: loc.path };
     const r = await readStable(loc);
-    const dotDomain = opts.dotDomain === true || opts.spec.flags.some((f) => f.toLowerCase() === 'lookupdotdomain');
     switch (r.kind) {
       case 'db-only':
       case 'unreadable':
@@ -122,13 +129,13 @@ export class AccessMapSource implements AccessLookups {
       case 'changing':
         return { ok: false, diagnostics: [{ severity: 'error', message: `access map ${loc.path} kept changing while it was read`, ...at }] };
       case 'missing': {
-        const source = new AccessMapSource(opts, AccessTable.empty(loc.path, dotDomain), 'missing');
+        const source = new AccessMapSource(opts, AccessTable.empty(loc.path, dotDomainOf(opts)), 'missing');
         opts.onEvent?.({ kind: 'loaded', file: loc.path, entries: 0, ms: 0, diagnostics: [], missing: true });
         return { ok: true, source, diagnostics: [] };
       }
       case 'text': {
         const started = performance.now();
-        const parsed = await parseAccessBuffer(r.buf, { file: loc.path, dotDomain, ...(opts.operatorChars === undefined ? {} : { operatorChars: opts.operatorChars }) });
+        const parsed = await parseAccessBuffer(r.buf, parseOptionsOf(opts, loc.path));
         if (parsed.errors > 0) return { ok: false, diagnostics: parsed.diagnostics };
         const source = new AccessMapSource(opts, parsed.table, r.signature);
         const ms = performance.now() - started;
@@ -246,11 +253,7 @@ export class AccessMapSource implements AccessLookups {
         return this.#swap(AccessTable.empty(this.#loc.path, this.#dotDomain), 'missing', [], 0, true);
       case 'text': {
         const started = performance.now();
-        const parsed = await parseAccessBuffer(r.buf, {
-          file: this.#loc.path,
-          dotDomain: this.#dotDomain,
-          ...(this.#opts.operatorChars === undefined ? {} : { operatorChars: this.#opts.operatorChars }),
-        });
+        const parsed = await parseAccessBuffer(r.buf, parseOptionsOf(this.#opts, this.#loc.path));
         if (parsed.errors > 0) return this.#reject(r.signature, parsed.diagnostics);
         return this.#swap(parsed.table, r.signature, parsed.diagnostics, performance.now() - started, false);
       }
