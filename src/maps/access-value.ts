@@ -52,6 +52,8 @@ const ACTION_FORMS = 'OK, RELAY, REJECT, DISCARD, SKIP, QUARANTINE:reason, ERROR
 const ENHANCED_PREFIX = /^([245]\.\d{1,3}\.\d{1,3}):/;
 const CODE_AND_TEXT = /^(\d{3})(?:[ \t]+([\s\S]*))?$/;
 const TEXT_ENHANCED = /^([245]\.\d{1,3}\.\d{1,3})[ \t]+([\s\S]*)$/;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/g;
 
 /** The inside of a text that is one double-quoted string from start to end. */
 function quotedInner(s: string): string | undefined {
@@ -140,6 +142,8 @@ function parseAction(raw: string, specials: ReadonlySet<string>): ValueParse {
  * characters (access-error-text.ts).
  */
 export function parseAccessValue(raw: string, group: ValueGroup, specials: ReadonlySet<string>): ValueParse {
+  // ERROR texts and QUARANTINE reasons go into replies and queue files: a stray CR must not.
+  if (CONTROL.test(raw)) return { ok: false, message: `"${raw.replace(CONTROLS, '?')}" contains a control character` };
   if (group === 'spam') {
     const upper = raw.toUpperCase();
     if (upper === 'FRIEND') return { ok: true, value: { kind: 'friend', raw } };

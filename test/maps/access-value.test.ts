@@ -135,6 +135,8 @@ test('any other value is refused with a reason', () => {
   assert.match(failure('ERROR:550'), /no text/);
   assert.match(failure('ERROR:9.9.9:550 x'), /invalid enhanced status code/);
   assert.match(failure('250 ok'), /not 4xx or 5xx/);
+  assert.equal(failure('ERROR:550 bad\rtext'), '"ERROR:550 bad?text" contains a control character');
+  assert.match(failure('QUARANTINE:x\x00y'), /control character/);
 });
 
 test('an enhanced code of another class than the reply code is kept, with a warning', () => {
