@@ -2,6 +2,8 @@
 // a table for people, with a ratio column when two targets ran and the project's goals checked for
 // Postern.
 
+import type { AccessBenchFigures } from './access-bench.js';
+
 export interface ServerLoadFigures {
   /** Processes in the measured trees at the end of the window. */
   processes: number;
@@ -101,6 +103,8 @@ export interface BenchReport {
   ratios: { of: string; to: string; messagesPerSec: number | null; serverCpuUsPerMessage: number | null; p99Ms: number | null; kiBPerIdleConnection: number | null } | null;
   /** The project's goals, checked against the Postern run (empty when Postern did not run). */
   goals: Goal[];
+  /** The 1,000,000-entry access map benchmark (bench/access-bench.ts), when Postern ran. */
+  access?: AccessBenchFigures | { error: string };
 }
 
 function ratio(a: number | null | undefined, b: number | null | undefined): number | null {

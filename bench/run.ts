@@ -2,6 +2,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
+import { formatAccessBench, runAccessBench } from './access-bench.js';
 import { buildWire, recipients } from './message.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { openFileLimit } from './proc.js';
@@ -22,6 +23,12 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void):
   const startedAt = new Date().toISOString();
   const loadAverageAtStart = loadavg()[0] ?? 0;
   const runs: TargetReport[] = await runTargets(opts, wire, ctx, say);
+  // The access map's own figures, whenever Postern itself is benchmarked.
+  let access: BenchReport['access'];
+  if (runs.some((r) => r.target === 'postern')) {
+    say('access map: 1,000,000 entries (load, memory, reload, lookups)');
+    access = await runAccessBench().catch((err: Error) => ({ error: err.message }));
+  }
   const limit = openFileLimit();
   return {
     startedAt,
@@ -53,6 +60,7 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void):
     runs,
     ratios: computeRatios(runs),
     goals: checkGoals(runs),
+    ...(access === undefined ? {} : { access }),
   };
 }
 
@@ -71,7 +79,9 @@ async function main(argv: string[]): Promise<number> {
   const report = await runBench(opts, (line) => process.stderr.write(`bench: ${line}\n`));
   const json = JSON.stringify(report, null, 2) + '\n';
   if (opts.jsonOut !== undefined) writeFileSync(opts.jsonOut, json);
-  process.stdout.write(opts.json ? json : formatReport(report));
+  const a = report.access;
+  const accessText = a === undefined ? '' : `\n${'error' in a ? `Access map benchmark failed: ${a.error}\n` : formatAccessBench(a)}`;
+  process.stdout.write(opts.json ? json : formatReport(report) + accessText);
   return report.runs.some((r) => r.error !== null || r.load?.aborted != null) ? 1 : 0;
 }
 
