@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type LoadRequest } from '../config/load.js';
 import { buildRuntime, type Runtime } from '../daemon/runtime.js';
 import { Spool, SpoolSetupError, type SpoolEvent } from '../queue/index.js';
+import type { AccessSourceEvent } from '../maps/access-source.js';
 import { loadPasswd } from '../maps/users.js';
 import { SmtpServer } from '../smtp/server.js';
 import { formatDiagnostic, type Diagnostic } from '../util/diagnostics.js';
@@ -49,9 +50,19 @@ async function load(req: LoadRequest, log: Logger): Promise<Loaded> {
   const loaded = await loadConfig(req);
   report(loaded.diagnostics, log);
   if (loaded.config === undefined) return { errors: errorsOf(loaded.diagnostics) };
-  const rt = await buildRuntime(loaded.config, VERSION);
+  const rt = await buildRuntime(loaded.config, VERSION, { onAccessEvent: accessEventLogger(log) });
   report(rt.diagnostics, log);
   return rt.runtime !== undefined ? { runtime: rt.runtime, errors: [] } : { errors: errorsOf(rt.diagnostics) };
+}
+
+/** The access map reloads itself when its file changes: say so, and say why a new version was refused. */
+function accessEventLogger(log: Logger): (e: AccessSourceEvent) => void {
+  return (e) => {
+    if (e.kind === 'loaded') log.info({ event: 'access-loaded', file: e.file, entries: e.entries, ms: e.ms }, `access map ${e.file}: ${e.entries} entries`);
+    else if (e.kind === 'rejected') {
+      log.error({ event: 'access-rejected', file: e.file, errors: e.diagnostics.map(formatDiagnostic) }, `access map ${e.file} has errors; the map in use is kept`);
+    } else log.error({ event: 'access-tempfail', file: e.file, reason: e.reason }, `access map ${e.file} cannot be read; lookups answer 451 4.3.0`);
+  };
 }
 
 function spoolEventLogger(log: Logger): (e: SpoolEvent) => void {

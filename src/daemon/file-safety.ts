@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import type { DiagnosticList } from '../util/diagnostics.js';
 
-export type SideFileKind = 'config' | 'alias' | 'class';
+export type SideFileKind = 'config' | 'alias' | 'class' | 'map';
 
 export interface FileSafetyPolicy {
   /** uids allowed to own configuration files */

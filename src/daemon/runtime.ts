@@ -16,7 +16,9 @@ import { hostNames, interfaceAddresses, type HostNames } from './host-names.js';
 import { smtpSettings } from './smtp-settings.js';
 import { loadTlsContext } from './tls-context.js';
 import { Policy } from '../policy/engine.js';
-import { NO_ACCESS } from '../policy/access-view.js';
+import { NO_ACCESS, type AccessView } from '../policy/access-view.js';
+import { AccessMapSource, accessSourceOptions, type AccessSourceEvent } from '../maps/access-source.js';
+import { accessView } from './access-view.js';
 import { policyConfig } from './policy-settings.js';
 import { policyDns } from './policy-runtime.js';
 import { checkFileSafety, type FileSafetyPolicy } from './file-safety.js';
@@ -95,9 +97,26 @@ async function checkFiles(cfg: EffectiveConfig, policy: FileSafetyPolicy, diags:
   for (const f of cfg.files) await checkFileSafety(f, 'config', policy, diags);
   for (const f of cfg.options.AliasFile) await checkFileSafety(f.replace(/^[a-z]+:/, ''), 'alias', policy, diags);
   for (const c of cfg.classFiles) await checkFileSafety(c.path, 'class', policy, diags);
+  if (cfg.accessMap !== undefined) await checkFileSafety(cfg.accessMap.path, 'map', policy, diags);
 }
 
-export async function buildRuntime(cfg: EffectiveConfig, version: string, passwdFile = PASSWD_FILE): Promise<RuntimeResult> {
+export interface RuntimeOptions {
+  passwdFile?: string;
+  /** access map reloads after start-up (mtime changes), for the daemon's log */
+  onAccessEvent?: (e: AccessSourceEvent) => void;
+}
+
+/** The access map named by the configuration, if FEATURE(access_db) is on; errors stop the start. */
+async function openAccess(cfg: EffectiveConfig, diags: DiagnosticList, onEvent?: (e: AccessSourceEvent) => void): Promise<AccessView> {
+  const opts = accessSourceOptions(cfg);
+  if (opts === undefined) return NO_ACCESS;
+  const r = await AccessMapSource.open({ ...opts, ...(onEvent !== undefined ? { onEvent } : {}) });
+  diags.items.push(...r.diagnostics);
+  return r.ok ? accessView(r.source) : NO_ACCESS;
+}
+
+export async function buildRuntime(cfg: EffectiveConfig, version: string, runtimeOpts: RuntimeOptions = {}): Promise<RuntimeResult> {
+  const passwdFile = runtimeOpts.passwdFile ?? PASSWD_FILE;
   const diags = new DiagnosticList();
   const o = cfg.options;
   const names = hostNames(configuredHostName(cfg));
@@ -130,7 +149,8 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, passwd
   if (diags.hasErrors) return { diagnostics: diags.items };
   const settings = smtpSettings(cfg, names, version);
   const relayWords = await classWords(cfg, 'R', diags);
-  const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, NO_ACCESS), policyDns(cfg, dns, names.j, isLocalDomain, diags));
+  const access = await openAccess(cfg, diags, runtimeOpts.onAccessEvent);
+  const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, access), policyDns(cfg, dns, names.j, isLocalDomain, diags));
   if (diags.hasErrors) return { diagnostics: diags.items };
   return {
     runtime: { config: cfg, names, settings, directory: new StaticLocalDirectory(w, aliases.aliases, users, o.MaxAliasRecursion), ownAddresses: ifaces.own, dns, tls, policy },

@@ -86,7 +86,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const loaded = await loadConfig({ path: confPath });
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (loaded.config === undefined) throw new Error(`test configuration rejected:\n${errors.map(formatDiagnostic).join('\n')}`);
-  const rt = await buildRuntime(loaded.config, '0.0.0-test', join(dir, 'passwd'));
+  const rt = await buildRuntime(loaded.config, '0.0.0-test', { passwdFile: join(dir, 'passwd') });
   if (rt.runtime === undefined) throw new Error(`runtime: ${rt.diagnostics.map(formatDiagnostic).join('\n')}`);
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
