@@ -22,6 +22,8 @@ export interface AuditOptions {
   smrshDir?: string;
   /** The caller is root (or --root was given): files of other users can be read. */
   privileged: boolean;
+  /** FEATUREs a real sendmail configuration uses that Postern v1 does not implement (msp, nullclient...). */
+  unsupportedFeatures?: ReadonlySet<string>;
 }
 
 export interface FindingExtra {

@@ -48,7 +48,8 @@ async function judgeDirectory(fs: RootFs, dir: string, rules: SafetyRules, probl
 }
 
 /** Judges `path` (logical, absolute) and its directories; a missing file is reported as not ok. */
-export async function judgePath(fs: RootFs, path: string, rules: SafetyRules): Promise<SafetyResult> {
+export async function judgePath(root: RootFs, configured: string, rules: SafetyRules): Promise<SafetyResult> {
+  const { fs, path } = root.locate(configured);
   const resolved = await fs.statResolved(path);
   if (!resolved.ok) return resolved;
   const problems: string[] = [];

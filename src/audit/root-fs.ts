@@ -83,8 +83,12 @@ export class RootFs {
     return readlink(this.real(p));
   }
 
-  /** The path with every symbolic link resolved inside the root (absolute targets start at the root). */
+  /**
+   * The path with every symbolic link resolved inside the root (absolute targets start at the root).
+   * A relative path is resolved on the host, like every other use of it.
+   */
   async canonical(p: string): Promise<Canonical> {
+    if (!isAbsolute(p)) return this.isHost ? this.canonical(resolve(p)) : HOST_FS.canonical(resolve(p));
     const pending = p.split('/').filter((s) => s !== '');
     const done: string[] = [];
     let links = 0;
@@ -121,6 +125,7 @@ export class RootFs {
 
   /** stat() of the canonical path: the target of a link inside the root. */
   async statResolved(p: string): Promise<{ ok: true; path: string; stats: Stats } | { ok: false; code: string; at: string }> {
+    if (!isAbsolute(p)) return HOST_FS.statResolved(resolve(p));
     const c = await this.canonical(p);
     if (!c.ok) return c;
     try {

@@ -52,8 +52,12 @@ export async function runAudit(req: AuditRequest): Promise<AuditOutcome> {
   });
   if (loaded.kind === 'unreadable') return loaded;
   if (loaded.kind === 'errors') return { kind: 'errors', diagnostics: loaded.diagnostics, fs };
+  const unsupportedFeatures = new Set(
+    loaded.tolerated.map((t) => /^FEATURE\((\w+)\)/.exec(t.diagnostic.message)?.[1]).filter((n): n is string => n !== undefined),
+  );
   const ctx = new AuditContext(loaded.config, req.mode, fs, {
     forward: req.forward === true,
+    unsupportedFeatures,
     privileged: req.root !== undefined || isRoot(),
     ...(req.smrshDir !== undefined ? { smrshDir: req.smrshDir } : {}),
   });

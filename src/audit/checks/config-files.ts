@@ -60,8 +60,9 @@ async function checkImmutable(ctx: AuditContext, files: readonly string[]): Prom
   const unknown: string[] = [];
   let reason = '';
   for (const path of files) {
-    const target = await ctx.fs.canonical(path);
-    const answer = await readImmutable(ctx.fs.real(target.ok ? target.path : path));
+    const { fs, path: absolute } = ctx.fs.locate(path);
+    const target = await fs.canonical(absolute);
+    const answer = await readImmutable(fs.real(target.ok ? target.path : absolute));
     if (!answer.ok) {
       unknown.push(path);
       reason = answer.reason;

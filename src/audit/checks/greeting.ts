@@ -15,7 +15,7 @@ export async function checkGreeting(ctx: AuditContext): Promise<void> {
     const what = macro !== null ? `${macro[0]} (the ${macro[0] === '$v' ? 'program' : 'configuration'} version)` : `"${number![0]}"`;
     ctx.add('greeting-discloses-version', 'SmtpGreetingMessage', `the greeting "${greeting}" shows ${what} to every client`, at);
   }
-  if (!/^\$j(\s|$|;)/.test(greeting)) {
+  if (!/^(\$j|\$\{j\})/.test(greeting)) {
     ctx.add(
       'greeting-missing-fqdn',
       'SmtpGreetingMessage',

@@ -8,6 +8,7 @@ import type { AuditContext } from '../context.js';
 import type { ToleratedError } from '../load-config.js';
 
 const NO_MARKERS = 'rulesets ignored and no FEATURE markers found';
+const POSTERN_ONLY = /is not implemented by Postern|is not used by Postern|no effect in Postern|FEATURE\(nocanonify\) not given/;
 
 export function checkLoaderFacts(ctx: AuditContext, diagnostics: readonly Diagnostic[], tolerated: readonly ToleratedError[]): void {
   if (ctx.mode === 'postern') {
@@ -23,6 +24,8 @@ export function checkLoaderFacts(ctx: AuditContext, diagnostics: readonly Diagno
       ctx.add('cf-no-feature-markers', file, 'the cf has no VERSIONID marker lines: its FEATUREs, and so its relay policy, cannot be audited', { file });
       continue;
     }
+    // What Postern itself would ignore says nothing about a real sendmail, which runs it.
+    if (ctx.mode === 'sendmail' && POSTERN_ONLY.test(d.message)) continue;
     const { subject, extra } = ctx.where(d, 'configuration');
     ctx.add('config-warning', subject, d.message, extra);
   }

@@ -28,7 +28,8 @@ function progMailer(ctx: AuditContext): Mailer {
     return { kind: 'smrsh' };
   }
   const spec = ctx.cfg.progMailer;
-  if (spec === undefined) return { kind: 'none' };
+  // FEATURE(msp) (submit.cf) hands every delivery, programs included, to the MTA over SMTP: P=[IPC].
+  if (spec === undefined || spec.path.startsWith('[') || ctx.opts.unsupportedFeatures?.has('msp') === true) return { kind: 'none' };
   if (isSmrshPath(spec.path)) return { kind: 'smrsh' };
   if (isShellPath(spec.path)) return { kind: 'shell', path: spec.path };
   return { kind: 'external', path: spec.path };
