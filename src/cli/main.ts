@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { serveCommand } from './serve.js';
 import { configCommand } from './config-cmd.js';
 import { probeCommand } from './probe-cmd.js';
+import { auditCommand } from './audit-cmd.js';
 import { VERSION } from '../version.js';
 
 const POSTERN_USAGE = `usage: postern <command> [options]
@@ -11,6 +12,8 @@ const POSTERN_USAGE = `usage: postern <command> [options]
   config show [--config FILE] [--json]
                                     every effective option with its source
   config check [--config FILE]      check a configuration (exit 78 on errors)
+  audit [--config FILE | --sendmail FILE] [--root DIR] [--json|--sarif]
+                                    check a configuration against the hardening rules
   probe HOST[:PORT] [options]       check a running mail server from outside (see postern probe --help)
   version                           print the version
 FILE is a postern.conf, a sendmail.mc or a sendmail.cf.`;
@@ -32,6 +35,8 @@ export async function main(invokedAs: string, argv: readonly string[]): Promise<
       return configCommand(rest);
     case 'probe':
       return probeCommand(rest);
+    case 'audit':
+      return auditCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`postern ${VERSION}\n`);
