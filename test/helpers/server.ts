@@ -25,6 +25,8 @@ bob: \\root
 `;
 
 export interface TestServerOptions {
+  /** the DaemonPortOptions value of the one listener (default Name=MTA, Addr=127.0.0.1, Port=0) */
+  listener?: string;
   /** DNS records the server sees (a loopback DNS server; every unknown name has an A record by default) */
   dns?: Zone;
   /** extra postern.conf lines (later lines win) */
@@ -68,7 +70,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   await writeFile(join(dir, 'aliases'), opts.aliases ?? TEST_ALIASES);
   await writeFile(join(dir, 'passwd'), opts.passwd ?? DEFAULT_PASSWD);
   const conf = [
-    'DaemonPortOptions = Name=MTA, Addr=127.0.0.1, Port=0',
+    `DaemonPortOptions = ${opts.listener ?? 'Name=MTA, Addr=127.0.0.1, Port=0'}`,
     `QueueDirectory = ${spoolDir}`,
     `AliasFile = ${join(dir, 'aliases')}`,
     `Macro j ${TEST_HOST}`,
@@ -85,9 +87,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   await writeFile(confPath, `${conf.join('\n')}\n`);
   const loaded = await loadConfig({ path: confPath });
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
-  if (loaded.config === undefined) throw new Error(`test configuration rejected:\n${errors.map(formatDiagnostic).join('\n')}`);
+  const giveUp = async (message: string): Promise<never> => {
+    // Nothing of a refused configuration may outlive the test: the DNS socket would keep it running.
+    await dns.close();
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(message);
+  };
+  if (loaded.config === undefined) return giveUp(`test configuration rejected:\n${errors.map(formatDiagnostic).join('\n')}`);
   const rt = await buildRuntime(loaded.config, '0.0.0-test', { passwdFile: join(dir, 'passwd') });
-  if (rt.runtime === undefined) throw new Error(`runtime: ${rt.diagnostics.map(formatDiagnostic).join('\n')}`);
+  if (rt.runtime === undefined) return giveUp(`runtime: ${rt.diagnostics.map(formatDiagnostic).join('\n')}`);
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
