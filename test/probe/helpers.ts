@@ -3,7 +3,7 @@
 
 import type { Finding } from '../../src/audit/findings.js';
 import { probeCommand, type ProbeIO } from '../../src/cli/probe-cmd.js';
-import { startTestDns, type TestDns } from '../helpers/dns-server.js';
+import type { TestDns } from '../helpers/dns-server.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** The probe's EHLO name in the tests; the DNS below gives it an address so its sender domain resolves. */
@@ -75,14 +75,7 @@ export interface Postern {
 
 /** A Postern test server whose DNS resolves the sender domains the probe uses. */
 export async function startPostern(conf: string[] = []): Promise<Postern> {
-  const dns = await startTestDns({ A: { [HELO]: ['192.0.2.10'], 'example.com': ['192.0.2.11'], 'mx.example.com': ['127.0.0.1'] } });
-  const srv = await startTestServer({ conf: [`DnsServers = 127.0.0.1:${dns.port}`, ...conf] });
-  return {
-    srv,
-    dns,
-    close: async () => {
-      await srv.close();
-      await dns.close();
-    },
-  };
+  // The test server owns its DNS server, so a refused configuration leaves nothing running.
+  const srv = await startTestServer({ dns: { A: { [HELO]: ['192.0.2.10'], 'example.com': ['192.0.2.11'], 'mx.example.com': ['127.0.0.1'] } }, conf });
+  return { srv, dns: srv.dns, close: () => srv.close() };
 }

@@ -81,6 +81,23 @@ test('a Postern that relays for the probe (probed from 127.0.0.1): CRITICAL open
   });
 });
 
+// audit-and-probe.md §3.3: Postern with the hardening floor off and FEATURE(promiscuous_relay) is an open
+// relay for anyone, 127.0.0.2 included; the probe must say so for every vector it can.
+test('Postern with HardeningFloor=False and promiscuous_relay, probed from 127.0.0.2: CRITICAL open-relay, exit 3', async () => {
+  await withPostern(['HardeningFloor = False', 'Feature promiscuous_relay'], async ({ srv }) => {
+    const r = await probe(args(srv.port), { port: srv.port });
+    assert.equal(r.code, 3, r.stdout);
+    const lines = r.stdout.split('\n');
+    for (const sender of ['<>', '<postern-probe@example.com>', '<postern-probe@probe.example.net>']) {
+      const prefix = `CRITICAL open-relay relay vector 1 (MAIL FROM:${sender} RCPT TO:<relaytest@relay-probe.invalid>): 250 2.1.5 <relaytest@relay-probe.invalid>... Recipient ok`;
+      assert.ok(lines.some((l) => l.startsWith(prefix)), `missing: ${prefix}\n${r.stdout}`);
+    }
+    assert.deepEqual(await srv.messages(), []);
+  });
+  // The same server with the floor on refuses to start at all: the probe has nothing to find.
+  await assert.rejects(startPostern(['Feature promiscuous_relay']), /promiscuous_relay requires HardeningFloor=False/);
+});
+
 test('Postern with PrivacyOptions=public: expn-enabled, vrfy-enabled, verb-enabled, helo-not-required', async () => {
   await withPostern(['PrivacyOptions = public'], async ({ srv }) => {
     const { report } = await probeJson(srv.port);
