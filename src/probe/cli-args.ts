@@ -1,5 +1,6 @@
 // The command line of `postern probe` (audit-and-probe.md §3.1), read into settings or a usage error.
 
+import { isIP } from 'node:net';
 import { parseSeverity, type Severity } from '../audit/findings.js';
 import type { ReportFormat } from '../audit/report.js';
 import { parseTarget } from './target.js';
@@ -7,8 +8,10 @@ import type { SettingsInput, TlsMode } from './settings.js';
 
 export const PROBE_USAGE =
   'usage: postern probe <host>[:<port>] [--helo <name>] [--from <addr>] [--domain <d>] [--rcpt-local <addr>]\n' +
-  '                     [--relay-target <addr>] [--tls|--no-tls] [--smuggling] [--timeout <seconds>]\n' +
-  '                     [--json|--sarif] [--fail-on <severity>] [-v]\n';
+  '                     [--relay-target <addr>] [--tls|--no-tls] [--smuggling --send] [--source <ip>]\n' +
+  '                     [--timeout <seconds>] [--json|--sarif] [--fail-on <severity>] [-v]\n' +
+  'Nothing that could be delivered is ever sent unless --send is given: --smuggling sends its test\n' +
+  'messages to --rcpt-local only, and only with --send. --source binds the probe to that local address.\n';
 
 export type ProbeArgs =
   | { help: true }
@@ -20,8 +23,8 @@ export type ProbeArgs =
       verbose: boolean;
     };
 
-const VALUED = new Set(['--helo', '--from', '--domain', '--rcpt-local', '--relay-target', '--timeout', '--fail-on']);
-const FLAGS = new Set(['--tls', '--no-tls', '--smuggling', '--json', '--sarif', '-v', '--verbose', '-h', '--help']);
+const VALUED = new Set(['--helo', '--from', '--domain', '--rcpt-local', '--relay-target', '--timeout', '--fail-on', '--source']);
+const FLAGS = new Set(['--tls', '--no-tls', '--smuggling', '--send', '--json', '--sarif', '-v', '--verbose', '-h', '--help']);
 
 // Values go into SMTP command lines verbatim: no spaces, no angle brackets, no control characters.
 const ADDRESS = /^[^\s<>@\x00-\x1f\x7f]+@[^\s<>@\x00-\x1f\x7f]+$/;
@@ -40,6 +43,8 @@ function checkValue(name: string, v: string): string | undefined {
       const n = Number(v);
       return /^\d+(\.\d+)?$/.test(v) && n > 0 && n <= 3600 ? undefined : `--timeout ${JSON.stringify(v)}: expected seconds (0 < n <= 3600)`;
     }
+    case '--source':
+      return isIP(v) !== 0 ? undefined : `--source ${JSON.stringify(v)}: expected an IP address of this host`;
     case '--fail-on':
       return parseSeverity(v) !== undefined ? undefined : `--fail-on ${JSON.stringify(v)}: expected critical, high, medium, low or info`;
     default:
@@ -73,6 +78,8 @@ export function parseProbeArgs(argv: readonly string[]): ProbeArgs | string {
   if (flags.has('--tls') && flags.has('--no-tls')) return '--tls and --no-tls exclude each other';
   if (flags.has('--json') && flags.has('--sarif')) return '--json and --sarif exclude each other';
   if (flags.has('--smuggling') && !values.has('--rcpt-local')) return '--smuggling needs --rcpt-local <addr>, a mailbox of yours on the target';
+  // The issue's rule: no message that could be delivered without the operator's explicit --send.
+  if (flags.has('--smuggling') && !flags.has('--send')) return '--smuggling sends test messages: add --send to allow it';
   const tls: TlsMode = flags.has('--tls') ? 'force' : flags.has('--no-tls') ? 'off' : 'auto';
   const opt = (k: string): string | undefined => values.get(k);
   const input: SettingsInput = { target, tls, smuggling: flags.has('--smuggling') };
@@ -82,6 +89,7 @@ export function parseProbeArgs(argv: readonly string[]): ProbeArgs | string {
   if (opt('--rcpt-local') !== undefined) input.rcptLocal = opt('--rcpt-local')!;
   if (opt('--relay-target') !== undefined) input.relayTarget = opt('--relay-target')!;
   if (opt('--timeout') !== undefined) input.timeoutMs = Math.round(Number(opt('--timeout')) * 1000);
+  if (opt('--source') !== undefined) input.localAddress = opt('--source')!;
   const failOn = opt('--fail-on') !== undefined ? parseSeverity(opt('--fail-on')!) : undefined;
   return {
     input,

@@ -32,7 +32,7 @@ async function withDouble(opts: DoubleOptions, fn: (d: Double) => Promise<void>)
   }
 }
 
-const SMUGGLE = ['--smuggling', '--rcpt-local', 'me@double.example'];
+const SMUGGLE = ['--smuggling', '--send', '--rcpt-local', 'me@double.example'];
 
 test('a server that takes LF . CR LF as end of data: CRITICAL smtp-smuggling naming lf-dot-crlf, exit 3', async () => {
   await withDouble({ extraDataEnds: ['\n.\r\n'] }, async (d) => {

@@ -46,6 +46,8 @@ test('usage errors exit 64 with the usage text; --help exits 0', async () => {
     [['a.example', '--bogus'], 'probe: unknown option --bogus'],
     [['a.example', '--helo'], 'probe: --helo needs a value'],
     [['a.example', '--smuggling'], 'probe: --smuggling needs --rcpt-local <addr>, a mailbox of yours on the target'],
+    [['a.example', '--smuggling', '--rcpt-local', 'me@a.example'], 'probe: --smuggling sends test messages: add --send to allow it'],
+    [['a.example', '--source', 'not-an-ip'], 'probe: --source "not-an-ip": expected an IP address of this host'],
     [['a.example', '--tls', '--no-tls'], 'probe: --tls and --no-tls exclude each other'],
     [['a.example', '--json', '--sarif'], 'probe: --json and --sarif exclude each other'],
     [['a.example', '--timeout', '0'], 'probe: --timeout "0": expected seconds (0 < n <= 3600)'],

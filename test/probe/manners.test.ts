@@ -56,7 +56,7 @@ test('manners: paced, serial sessions that all end with QUIT; RSET after relay v
 test('manners with --smuggling: message data only to --rcpt-local, only with the fixed subject', async () => {
   const d = await startDouble({ rcptReply: () => '250 2.1.5 Ok', extraDataEnds: ['\n.\n'] });
   try {
-    await probe(args(d.port, '--smuggling', '--rcpt-local', RCPT_LOCAL), { port: d.port, connectIntervalMs: 30 });
+    await probe(args(d.port, '--smuggling', '--send', '--rcpt-local', RCPT_LOCAL), { port: d.port, connectIntervalMs: 30 });
     checkManners(d.sessions, 30);
     const withData = d.sessions.filter((s) => s.commands.includes('DATA'));
     assert.equal(withData.length, 7);

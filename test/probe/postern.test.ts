@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { makeSelfSignedCert } from '../helpers/tls-cert.js';
 import { above, args, ids, probe, probeJson, startPostern, type Postern } from './helpers.js';
 
-const SMUGGLING = ['--smuggling', '--rcpt-local', 'bob@mx.example.com'];
+const SMUGGLING = ['--smuggling', '--send', '--rcpt-local', 'bob@mx.example.com'];
 const VECTOR_NAMES = ['lf-dot-lf', 'lf-dot-crlf', 'crlf-dot-lf', 'cr-dot-cr', 'cr-dot-crlf', 'crlf-dot-cr', 'lf-lf-dot-crlf'];
 
 let certDir: string;
@@ -121,5 +121,14 @@ test('Postern with StrictCRLF=False: smuggling vectors still safe, bare-lf-accep
       assert.deepEqual(m.envelope.recipients.map((x) => x.address), ['bob@mx.example.com']);
       assert.match(await srv.data(m.envelope.id), /MAIL FROM:<postern-smuggled@example\.com>/);
     }
+  });
+});
+
+test('--source: the probe connects from the address the operator names', async () => {
+  await withPostern([], async ({ srv }) => {
+    const { report } = await probeJson(srv.port, { localAddress: null }, '--source', '127.0.0.3');
+    const lines = report.sessions.flatMap((s) => s.transcript);
+    assert.ok(lines.some((l) => l.includes('Hello [127.0.0.3]')), lines.join('\n'));
+    assert.ok(!lines.some((l) => l.includes('Hello [127.0.0.2]')));
   });
 });

@@ -68,7 +68,7 @@ test('Postfix as an open relay (mynetworks holds the probe): CRITICAL open-relay
 });
 
 test('Postfix closed (reject_unauth_destination, probe outside mynetworks): no open-relay, smuggling safe', async () => {
-  const { code, report } = await probeJson(closed, {}, '--smuggling', '--rcpt-local', 'root@localhost');
+  const { code, report } = await probeJson(closed, {}, '--smuggling', '--send', '--rcpt-local', 'root@localhost');
   const got = ids(report.findings);
   for (const id of ['open-relay', 'relay-tempfail', 'smtp-smuggling', 'smuggling-inconclusive']) assert.ok(!got.includes(id), `${id} in ${got.join(' ')}`);
   const v1 = report.sessions.find((s) => s.check === 'open-relay vector 1')!;
@@ -78,7 +78,7 @@ test('Postfix closed (reject_unauth_destination, probe outside mynetworks): no o
 });
 
 test('Postfix taking a bare LF as a line end: CRITICAL smtp-smuggling for the LF vectors, MEDIUM bare-lf-accepted', async () => {
-  const { report } = await probeJson(lax, {}, '--smuggling', '--rcpt-local', 'someone@localhost');
+  const { report } = await probeJson(lax, {}, '--smuggling', '--send', '--rcpt-local', 'someone@localhost');
   const smuggled = report.findings.filter((f) => f.id === 'smtp-smuggling').map((f) => f.subject).sort();
   assert.deepEqual(smuggled, ['smuggling crlf-dot-lf', 'smuggling lf-dot-crlf', 'smuggling lf-dot-lf', 'smuggling lf-lf-dot-crlf']);
   assert.ok(ids(report.findings).includes('bare-lf-accepted'));
