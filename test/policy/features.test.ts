@@ -186,3 +186,18 @@ test('ratecontrol and conncontrol: ClientRate: and ClientConn: limits per client
     third.close();
   });
 });
+
+test('nopercenthack and nouucp: reject makes a routed local part undeliverable, nospecial makes it a plain user', async () => {
+  await withServer(['Feature nopercenthack, reject', 'Feature nouucp, reject'], async (s) => {
+    assert.equal(await rcptFrom(s, NAMED, '<a@gmail.example>', '<user%bob@example.com>'), '550 5.7.1 <user%bob@example.com>... Relaying denied');
+    assert.equal(await rcptFrom(s, NAMED, '<a@gmail.example>', '<host!user@example.com>'), '550 5.7.1 <host!user@example.com>... Relaying denied');
+  });
+  await withServer(['Feature nopercenthack, nospecial', 'Feature nouucp, nospecial'], async (s) => {
+    assert.equal(await rcptFrom(s, NAMED, '<a@gmail.example>', '<user%x@example.com>'), '550 5.1.1 <user%x@example.com>... User unknown');
+    assert.equal(await rcptFrom(s, NAMED, '<a@gmail.example>', '<evil.example!user@example.com>'), '550 5.1.1 <evil.example!user@example.com>... User unknown');
+  });
+  await withServer([], async (s) => {
+    // By default both route on: the real destination is remote, so relaying is refused.
+    assert.equal(await rcptFrom(s, NAMED, '<a@gmail.example>', '<user%evil.example@example.com>'), '550 5.7.1 <user%evil.example@example.com>... Relaying denied');
+  });
+});
