@@ -3,33 +3,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/load.js';
 import { lines, messages, withTempDir } from './helpers.js';
 
-/** The generated lines of config-formats.md §4.2 (sendmail 8.17.1.9 from the hardened .mc of §3.3). */
-export const GENERATED_CF = lines(
-  '#####  $Id: smrsh.m4,v 8.15 2013-11-22 20:51:11 ca Exp $  #####',
-  '#####  $Id: access_db.m4,v 8.28 2013-11-22 20:51:11 ca Exp $  #####',
-  '#####  $Id: relay_hosts_only.m4,v 8.11 2013-11-22 20:51:11 ca Exp $  #####',
-  'V10/Berkeley',
-  'Cwlocalhost',
-  'Fw/etc/mail/local-host-names',
-  'FR-o /etc/mail/relay-domains',
-  'Kaccess hash -T<TMPF> /etc/mail/access',
-  'DZ8.17.1.9',
-  'O AliasFile=/etc/mail/aliases',
-  'O QueueFileMode=0600',
-  'O TempFileMode=0600',
-  'O PrivacyOptions=goaway,restrictmailq,restrictqrun',
-  'O PostmasterCopy=postmaster,securitymaster',
-  'O QueueDirectory=/var/spool/mqueue',
-  'O SafeFileEnvironment=/var/mail-files',
-  'O SmtpGreetingMessage=$j Sendmail; $b',
-  'O TrustedUser=mailadm',
-  'Troot',
-  'Tdaemon',
-  'Tuucp',
-  'Mprog,\t\tP=/usr/sbin/smrsh, F=lsDFMoqeu9, S=EnvFromL/HdrFromL, R=EnvToL/HdrToL, D=$z:/,',
-  '\t\tT=X-Unix/X-Unix/X-Unix,',
-  '\t\tA=smrsh -c $u',
-);
+import { GENERATED_CF } from '../helpers/spec-examples.js';
 
 /** Missing /etc/mail side files are expected on a test machine: they are warnings only. */
 function withoutSideFiles(ms: string[]): string[] {

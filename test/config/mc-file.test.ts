@@ -3,29 +3,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/load.js';
 import { lines, messages, withTempDir } from './helpers.js';
 
-/** The hardened .mc of config-formats.md §3.3. */
-export const HARDENED_MC = lines(
-  'divert(-1)dnl',
-  'divert(0)dnl',
-  "VERSIONID(`example hardened mta')dnl",
-  "OSTYPE(`linux')dnl",
-  "DOMAIN(`generic')dnl",
-  "define(`confPRIVACY_FLAGS', ``goaway,restrictmailq,restrictqrun'')dnl",
-  "define(`confSMTP_LOGIN_MSG', `$j Sendmail; $b')dnl",
-  "define(`confSAFE_FILE_ENV', `/var/mail-files')dnl",
-  "define(`confTEMP_FILE_MODE', `0600')dnl",
-  "define(`confQUEUE_FILE_MODE', `0600')dnl",
-  "define(`confCOPY_ERRORS_TO', `postmaster,securitymaster')dnl",
-  "define(`confTRUSTED_USER', `mailadm')dnl",
-  "FEATURE(`smrsh')dnl",
-  "FEATURE(`use_cw_file')dnl",
-  "FEATURE(`access_db')dnl",
-  "FEATURE(`blocklist_recipients')dnl",
-  "FEATURE(`relay_hosts_only')dnl",
-  "FEATURE(`dnsbl', `bl.example.org')dnl",
-  "MAILER(`local')dnl",
-  "MAILER(`smtp')dnl",
-);
+import { HARDENED_MC } from '../helpers/spec-examples.js';
 
 function withoutSideFiles(ms: string[]): string[] {
   return ms.filter((m) => !/ not found$/.test(m));
