@@ -1,0 +1,188 @@
+// The per-message lock (queue-and-bounces.md §2.3 "Locking"; mailq's `*`): a file locks/<qid> in the
+// queue directory, holding "<pid> <start time>" of the process working on the message. Only the holder
+// appends state for that message; every other runner (a second daemon, `sendmail -q`) skips it.
+//
+// Node has no flock(2), so a lock is a file created atomically with link(2) and judged by its content:
+// a lock whose process is gone (kill -9, a crash) is stale and taken over. The start time (from
+// /proc/<pid>/stat) tells a reused pid from the process that wrote the lock, so a message is never
+// stuck behind an unrelated process that happens to have the old pid.
+
+import { link, lstat, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { errorCode } from './errors.js';
+import { isQueueId } from './queue-id.js';
+
+export const LOCK_DIR = 'locks';
+
+/** Start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined. */
+async function startTime(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'latin1');
+    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+let ownStart: Promise<string | undefined> | undefined;
+
+/** The content this process writes into its lock files. */
+function ownToken(): Promise<string> {
+  ownStart ??= startTime(process.pid);
+  return ownStart.then((s) => (s === undefined ? `${process.pid}` : `${process.pid} ${s}`));
+}
+
+/** Whether the process named by a lock file's content still runs (and is the one that wrote it). */
+async function holderRuns(content: string): Promise<boolean> {
+  const [pidText, start] = content.trim().split(' ');
+  const pid = Number.parseInt(pidText ?? '', 10);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if (errorCode(err) !== 'EPERM') return false;
+  }
+  if (start === undefined) return true;
+  const now = await startTime(pid);
+  // Without /proc (or without permission to read it) the pid is all there is to go by.
+  return now === undefined || now === start;
+}
+
+/** Locks held by this process, by path: its own token in a lock file does not tell two runners apart. */
+const heldHere = new Set<string>();
+
+export interface MessageLock {
+  readonly id: string;
+  release(): Promise<void>;
+}
+
+export class MessageLocks {
+  private readonly dir: string;
+  private tmpSeq = 0;
+  private ready: Promise<void> | undefined;
+
+  /** `queueDir` is the queue directory; the locks live in its `locks` subdirectory (0700). */
+  constructor(queueDir: string, private readonly fileMode = 0o600) {
+    this.dir = join(resolve(queueDir), LOCK_DIR);
+  }
+
+  private ensureDir(): Promise<void> {
+    this.ready ??= mkdir(this.dir, { mode: 0o700 }).then(
+      () => undefined,
+      (err: unknown) => {
+        if (errorCode(err) !== 'EEXIST') {
+          this.ready = undefined;
+          throw err;
+        }
+      },
+    );
+    return this.ready;
+  }
+
+  private path(id: string): string {
+    if (!isQueueId(id)) throw new Error(`not a queue id: ${id}`);
+    return join(this.dir, id);
+  }
+
+  /**
+   * Takes the lock of message `id`, or returns null when another runner (this process or another)
+   * holds it. A stale lock is taken over.
+   */
+  async tryLock(id: string): Promise<MessageLock | null> {
+    const path = this.path(id);
+    if (heldHere.has(path)) return null;
+    heldHere.add(path);
+    try {
+      await this.ensureDir();
+      const token = await ownToken();
+      const tmp = join(this.dir, `.${id}.${process.pid}.${this.tmpSeq++}.tmp`);
+      await writeFile(tmp, `${token}\n`, { mode: this.fileMode, flag: 'wx' });
+      try {
+        for (let round = 0; round < 3; round++) {
+          try {
+            await link(tmp, path);
+            return this.held(id, path);
+          } catch (err) {
+            if (errorCode(err) !== 'EEXIST') throw err;
+          }
+          if (!(await this.breakIfStale(path))) break;
+        }
+      } finally {
+        await unlink(tmp).catch(() => undefined);
+      }
+    } catch (err) {
+      heldHere.delete(path);
+      throw err;
+    }
+    heldHere.delete(path);
+    return null;
+  }
+
+  /** Whether message `id` is being processed right now (mailq's `*`). */
+  async isLocked(id: string): Promise<boolean> {
+    const path = this.path(id);
+    if (heldHere.has(path)) return true;
+    const content = await readFile(path, 'latin1').catch(() => undefined);
+    if (content === undefined) return false;
+    return (await ownToken()) !== content.trim() && holderRuns(content);
+  }
+
+  private held(id: string, path: string): MessageLock {
+    let released = false;
+    return {
+      id,
+      release: async () => {
+        if (released) return;
+        released = true;
+        heldHere.delete(path);
+        await unlink(path).catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * Removes the lock at `path` if its holder is gone; true when it was removed (or vanished), so the
+   * caller may try again. The stale file is renamed away and its inode compared with the one judged:
+   * a lock created by someone else in between is put back instead of being broken.
+   */
+  private async breakIfStale(path: string): Promise<boolean> {
+    let fh;
+    try {
+      fh = await open(path, 'r');
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return true;
+      throw err;
+    }
+    let ino: number;
+    let content: string;
+    try {
+      ino = (await fh.stat()).ino;
+      content = await fh.readFile('latin1');
+    } finally {
+      await fh.close();
+    }
+    // A file from an earlier life of this very process (same pid and start time) that it no longer
+    // holds is stale too: heldHere was checked before.
+    if (content.trim() !== (await ownToken()) && (await holderRuns(content))) return false;
+    const aside = `${path}.${process.pid}.${this.tmpSeq++}.stale`;
+    try {
+      await rename(path, aside);
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') return true;
+      throw err;
+    }
+    try {
+      const moved = await lstat(aside);
+      if (moved.ino !== ino) {
+        // A live lock taken between our look and the rename: give it back.
+        await link(aside, path).catch(() => undefined);
+        return false;
+      }
+      return true;
+    } finally {
+      await unlink(aside).catch(() => undefined);
+    }
+  }
+}
