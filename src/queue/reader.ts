@@ -1,18 +1,19 @@
 // Reads the queue for mailq and the queue runner, from any process, while writers append. It never
 // changes a file. A tail that does not check out is ignored (it may be a batch being written); files
 // that are unsafe or records that do not decode are never listed as messages, only as lost items.
+// The reader keeps what it has read (SpoolIndex): each call reads only what was appended since.
 
 import { constants } from 'node:fs';
-import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from './crc32.js';
-import { decodeEnvelope, type Envelope } from './envelope.js';
-import { errorCode, errorMessage } from './errors.js';
-import { unsafeFileProblem } from './file-safety.js';
-import { HEADER_SIZE, isSegmentHeader, parseHeader, RecordType, RECORD_VERSION } from './record.js';
-import { SegmentScanner } from './segment-scan.js';
-import { parseLostName, sortedSegments } from './segment-name.js';
-import { applyStateUpdate, checkStateUpdate, initialState, type MessageState, type StateUpdate } from './state.js';
+import { errorCode } from './errors.js';
+import type { Envelope } from './envelope.js';
+import { HEADER_SIZE, parseHeader } from './record.js';
+import { SpoolIndex, type LostItem, type RecordLocation } from './spool-index.js';
+import type { MessageState } from './state.js';
+
+export type { LostItem } from './spool-index.js';
 
 export interface QueuedMessage {
   envelope: Envelope;
@@ -21,153 +22,79 @@ export interface QueuedMessage {
   state: MessageState;
 }
 
-export interface LostItem {
-  /** File name in the queue directory. */
-  file: string;
-  reason: string;
-  /** Queue id, when the damaged thing is a message record whose id could be read. */
-  id?: string;
-}
-
-interface Location {
-  segment: string;
-  offset: number;
-  dataOffset: number;
-  dataSize: number;
-}
-
-interface Snapshot {
-  messages: Map<string, { envelope: Envelope; loc: Location; state: MessageState }>;
-  lost: LostItem[];
-}
-
 export class SpoolReader {
-  private index = new Map<string, Location>();
+  readonly index: SpoolIndex;
 
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string) {
+    this.index = new SpoolIndex(dir);
+  }
 
   /** Every complete message still queued (not finished, not set aside), in the order it was written. */
   async *list(): AsyncIterable<QueuedMessage> {
-    const snap = await this.snapshot();
-    for (const m of snap.messages.values()) {
+    await this.index.refresh();
+    for (const m of this.index.all()) {
       if (m.state.done || m.state.lost !== undefined) continue;
       yield { envelope: m.envelope, dataSize: m.loc.dataSize, state: m.state };
     }
   }
 
+  /** One message as it stands now (finished and lost ones included), or undefined if not in the queue. */
+  async get(id: string): Promise<QueuedMessage | undefined> {
+    await this.index.refresh();
+    const m = this.index.get(id);
+    return m === undefined ? undefined : { envelope: m.envelope, dataSize: m.loc.dataSize, state: m.state };
+  }
+
   /** Items set aside as lost (`mailq -qL`): damaged or unsafe files, undecodable records, lost messages. */
   async *lost(): AsyncIterable<LostItem> {
-    const snap = await this.snapshot();
-    yield* snap.lost;
-    for (const [id, m] of snap.messages) {
-      if (m.state.lost !== undefined && !m.state.done) yield { file: m.loc.segment, reason: m.state.lost, id };
+    await this.index.refresh();
+    yield* this.index.lost();
+    for (const m of this.index.all()) {
+      if (m.state.lost !== undefined && !m.state.done) yield { file: m.loc.segment, reason: m.state.lost, id: m.envelope.id };
     }
   }
 
   /** The stored message data of a queued message, checked against its record checksum. */
   async readData(id: string): Promise<Buffer> {
-    let loc = this.index.get(id);
-    if (loc === undefined) {
-      await this.snapshot();
-      loc = this.index.get(id);
+    let m = this.index.get(id);
+    if (m === undefined) {
+      await this.index.refresh();
+      m = this.index.get(id);
     }
-    if (loc === undefined) throw new Error(`queue id ${id} not found in ${this.dir}`);
-    const fh = await open(join(this.dir, loc.segment), constants.O_RDONLY | constants.O_NOFOLLOW);
+    if (m === undefined) throw new Error(`queue id ${id} not found in ${this.dir}`);
+    let payload: Buffer;
     try {
-      const head = Buffer.alloc(HEADER_SIZE);
-      await fh.read(head, 0, HEADER_SIZE, loc.offset);
-      const h = parseHeader(head);
-      const total = loc.dataOffset + loc.dataSize - (loc.offset + HEADER_SIZE);
-      if (h === null || h.length !== total) throw new Error(`queue id ${id}: record in ${loc.segment} damaged`);
-      const payload = Buffer.allocUnsafe(total);
-      const { bytesRead } = await fh.read(payload, 0, total, loc.offset + HEADER_SIZE);
-      if (bytesRead !== total || crc32(payload) !== h.payloadCrc) {
-        throw new Error(`queue id ${id}: record in ${loc.segment} damaged`);
-      }
-      return payload.subarray(total - loc.dataSize);
-    } finally {
-      await fh.close();
-    }
-  }
-
-  private async snapshot(): Promise<Snapshot> {
-    const owner = (await lstat(this.dir)).uid;
-    const names = await readdir(this.dir);
-    const snap: Snapshot = { messages: new Map(), lost: [] };
-    const updates: StateUpdate[] = [];
-    for (const name of names) if (parseLostName(name) !== null) snap.lost.push({ file: name, reason: 'set aside by recovery' });
-    for (const name of sortedSegments(names)) await this.readSegment(name, owner, snap, updates);
-    // Updates are applied in time order; the sort is stable, so equal times keep file order.
-    updates.sort((a, b) => a.at - b.at);
-    for (const u of updates) {
-      const m = snap.messages.get(u.id);
-      if (m !== undefined) applyStateUpdate(m.state, u);
-    }
-    this.index = new Map([...snap.messages].map(([id, m]) => [id, m.loc]));
-    return snap;
-  }
-
-  private async readSegment(name: string, owner: number, snap: Snapshot, updates: StateUpdate[]): Promise<void> {
-    let fh: FileHandle;
-    try {
-      fh = await open(join(this.dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+      payload = await readRecordPayload(this.dir, m.loc, id);
     } catch (err) {
-      // Removed by compaction since the directory was listed, or a symbolic link (ELOOP).
-      if (errorCode(err) === 'ENOENT') return;
-      snap.lost.push({ file: name, reason: `cannot be opened (${errorCode(err) ?? errorMessage(err)})` });
-      return;
+      // Compaction may have moved the message to another segment since the last refresh.
+      if (errorCode(err) !== 'ENOENT') throw err;
+      await this.index.refresh();
+      m = this.index.get(id);
+      if (m === undefined) throw new Error(`queue id ${id} not found in ${this.dir}`);
+      payload = await readRecordPayload(this.dir, m.loc, id);
     }
-    try {
-      const st = await fh.stat();
-      const unsafe = unsafeFileProblem(st, owner);
-      if (unsafe !== null) {
-        snap.lost.push({ file: name, reason: unsafe });
-        return;
-      }
-      const scanner = new SegmentScanner(fh, st.size);
-      let first = true;
-      for await (const rec of scanner.records()) {
-        if (first) {
-          first = false;
-          if (!startsSegment(rec.header.type, rec.payload)) {
-            snap.lost.push({ file: name, reason: 'does not start with a segment header of a known format' });
-            return;
-          }
-          continue;
-        }
-        if (rec.header.version !== RECORD_VERSION) continue;
-        if (rec.header.type === RecordType.Message) {
-          let envelope: Envelope;
-          try {
-            envelope = decodeEnvelope(rec.payload);
-            if (envelope.size !== rec.dataSize) throw new Error('size does not match the stored data');
-          } catch (err) {
-            snap.lost.push({ file: name, reason: `record at offset ${rec.offset}: ${errorMessage(err)}` });
-            continue;
-          }
-          if (!snap.messages.has(envelope.id)) {
-            const loc = { segment: name, offset: rec.offset, dataOffset: rec.dataOffset, dataSize: rec.dataSize };
-            snap.messages.set(envelope.id, { envelope, loc, state: initialState(envelope) });
-          }
-        } else if (rec.header.type === RecordType.State) {
-          try {
-            updates.push(checkStateUpdate(JSON.parse(rec.payload.toString('utf8'))));
-          } catch (err) {
-            snap.lost.push({ file: name, reason: `state record at offset ${rec.offset}: ${errorMessage(err)}` });
-          }
-        }
-      }
-    } finally {
-      await fh.close();
-    }
+    return payload.subarray(payload.length - m.loc.dataSize);
   }
 }
 
-function startsSegment(type: number, payload: Buffer): boolean {
-  if (type !== RecordType.Segment) return false;
+/** The payload of a message record, its checksum verified again. */
+async function readRecordPayload(dir: string, loc: RecordLocation, id: string): Promise<Buffer> {
+  const raw = await readRawRecord(dir, loc, id);
+  return raw.subarray(HEADER_SIZE);
+}
+
+/** A whole record (header and payload) as stored, checked against both of its checksums. */
+export async function readRawRecord(dir: string, loc: RecordLocation, id: string): Promise<Buffer> {
+  const fh = await open(join(dir, loc.segment), constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    return isSegmentHeader(JSON.parse(payload.toString('utf8')));
-  } catch {
-    return false;
+    const raw = Buffer.allocUnsafe(loc.size);
+    const { bytesRead } = await fh.read(raw, 0, loc.size, loc.offset);
+    const h = parseHeader(raw.subarray(0, HEADER_SIZE));
+    if (bytesRead !== loc.size || h === null || h.length !== loc.size - HEADER_SIZE || crc32(raw, 0, HEADER_SIZE) !== h.payloadCrc) {
+      throw new Error(`queue id ${id}: record in ${loc.segment} damaged`);
+    }
+    return raw;
+  } finally {
+    await fh.close();
   }
 }

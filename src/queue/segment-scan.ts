@@ -89,12 +89,14 @@ export class SegmentScanner {
   private readonly window: Window;
   private endInfo: ScanEnd;
 
+  /** Scans records from offset `start` (0, or the end of records read earlier) up to `size`. */
   constructor(
     fh: FileHandle,
     private readonly size: number,
+    private readonly start = 0,
   ) {
     this.window = new Window(fh, size);
-    this.endInfo = { validEnd: 0, size };
+    this.endInfo = { validEnd: start, size };
   }
 
   get end(): ScanEnd {
@@ -102,7 +104,7 @@ export class SegmentScanner {
   }
 
   async *records(): AsyncGenerator<ScannedRecord> {
-    let pos = 0;
+    let pos = this.start;
     for (;;) {
       if (pos === this.size) {
         this.endInfo = { validEnd: pos, size: this.size };

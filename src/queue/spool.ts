@@ -32,8 +32,12 @@ export interface SpoolOptions {
 export const DEFAULT_WRITER_ID = 'w0';
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
+/** Told about every message of this Spool once its commit has resolved (it is durable). */
+export type CommitListener = (envelope: Envelope) => void;
+
 export class Spool {
   private closing: Promise<void> | null = null;
+  private readonly commitListeners = new Set<CommitListener>();
 
   private constructor(
     readonly dir: string,
@@ -120,9 +124,51 @@ export class Spool {
     try {
       checkEnvelope(envelope);
       if (envelope.size !== size) throw new RangeError(`envelope size ${envelope.size} differs from the ${size} octets of data`);
-      return this.writer.append(messageRecord(envelope, parts));
+      const written = this.writer.append(messageRecord(envelope, parts));
+      return this.commitListeners.size === 0 ? written : written.then(() => this.committed(envelope));
     } catch (err) {
       return Promise.reject(new SpoolWriteError(`message ${envelope.id} not queued: ${errorMessage(err)}`, 'io', { cause: err }));
+    }
+  }
+
+  /**
+   * Calls `listener` for every message committed through this Spool, after its commit has resolved
+   * (before the committer's own continuation runs): the queue runner attempts new mail at once without
+   * ever seeing a batch whose fdatasync might still fail. Returns the function that unsubscribes.
+   */
+  onCommit(listener: CommitListener): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  private committed(envelope: Envelope): void {
+    for (const l of this.commitListeners) {
+      try {
+        l(envelope);
+      } catch {
+        // A listener's failure is its own business: the message is durable and the commit succeeded.
+      }
+    }
+  }
+
+  /**
+   * Appends records exactly as they were read from another segment (compaction: header and payload
+   * with their checksums, checked again by the caller), followed by state updates, in one batch.
+   */
+  appendVerbatim(records: readonly Buffer[], updates: readonly StateUpdate[] = []): Promise<void> {
+    try {
+      const parts: Buffer[] = [...records];
+      let size = 0;
+      for (const r of records) size += r.length;
+      for (const u of updates) {
+        checkStateUpdate(u);
+        const rec = jsonRecord(RecordType.State, u);
+        parts.push(...rec.buffers);
+        size += rec.size;
+      }
+      return this.writer.append({ buffers: parts, size });
+    } catch (err) {
+      return Promise.reject(new SpoolWriteError(`records not copied: ${errorMessage(err)}`, 'io', { cause: err }));
     }
   }
 

@@ -16,6 +16,57 @@ export interface RecipientUpdate {
   text?: string;
 }
 
+/** Outcome of one final delivery (a mailbox, file, program or remote address after expansion). */
+export type DeliveryStatus = 'delivered' | 'failed' | 'deferred';
+
+/**
+ * One final delivery of a message, identified by its duplicate-suppression key (aliases-forward.md §8
+ * rule 7): recorded after every attempt at it, so that a delivered key is never attempted again and a
+ * failure is reported exactly once, even across a crash. Fields present in an update replace the
+ * earlier values (absolute, so a repeated record is harmless).
+ */
+export interface DeliveryUpdate {
+  key: string;
+  /** Index of the envelope recipient it came from. */
+  recipient: number;
+  status?: DeliveryStatus;
+  /** Reply: SMTP code, enhanced status code and text. */
+  code?: number;
+  enh?: string;
+  text?: string;
+  /** DSN Final-Recipient (an address, or a path / |command for files and programs). */
+  final?: string;
+  /** DSN X-Actual-Recipient. */
+  actual?: string;
+  /** The return address for DSNs about this delivery when it is not the envelope sender (owner-X). */
+  returnPath?: string;
+  /** NOTIFY of this delivery (expanded addresses lose SUCCESS). */
+  notify?: string[];
+  /** Mailer that handled it (local, prog, *file*, esmtp): the log's mailer= and the DSN's diagnostic type. */
+  mailer?: string;
+  /** The DSN this outcome calls for (failure or success) has been committed, or none was due. */
+  reported?: boolean;
+  /** When the outcome was reached, if not the update's own time (consolidated records). */
+  at?: number;
+}
+
+export interface DeliveryState {
+  key: string;
+  recipient: number;
+  status: DeliveryStatus;
+  code?: number;
+  enh?: string;
+  text?: string;
+  final?: string;
+  actual?: string;
+  returnPath?: string;
+  notify?: string[];
+  mailer?: string;
+  reported: boolean;
+  /** When the outcome was last recorded. */
+  at: number;
+}
+
 export interface StateUpdate {
   version: 1;
   id: string;
@@ -36,6 +87,8 @@ export interface StateUpdate {
   done?: boolean;
   /** Set aside by the runner (e.g. an undeliverable double bounce): never processed automatically. */
   lost?: string;
+  /** Outcomes of final deliveries (the checkpoint after every delivery, §2.3). */
+  deliveries?: DeliveryUpdate[];
 }
 
 export interface RecipientState extends RecipientRecord {
@@ -52,6 +105,8 @@ export interface MessageState {
   recipients: RecipientState[];
   done: boolean;
   lost?: string;
+  /** Final deliveries by key. */
+  deliveries: Map<string, DeliveryState>;
   /** Time of the last update applied (the envelope's creation time if none). */
   updated: number;
 }
@@ -92,6 +147,10 @@ export function checkStateUpdate(v: unknown): StateUpdate {
       if (u.text !== undefined) need(typeof u.text === 'string', 'bad recipient text');
     }
   }
+  if (o.deliveries !== undefined) {
+    need(Array.isArray(o.deliveries), 'bad deliveries');
+    for (const d of o.deliveries as unknown[]) checkDelivery(d);
+  }
   if (o.addRecipients !== undefined) {
     need(Array.isArray(o.addRecipients), 'bad addRecipients');
     (o.addRecipients as unknown[]).forEach((r, i) => {
@@ -105,12 +164,30 @@ export function checkStateUpdate(v: unknown): StateUpdate {
   return o as unknown as StateUpdate;
 }
 
+const DELIVERY_STATUSES = new Set<string>(['delivered', 'failed', 'deferred']);
+
+function checkDelivery(v: unknown): void {
+  need(typeof v === 'object' && v !== null && !Array.isArray(v), 'bad delivery update');
+  const d = v as Record<string, unknown>;
+  need(typeof d.key === 'string' && d.key !== '', 'bad delivery key');
+  need(isCount(d.recipient), 'bad delivery recipient');
+  if (d.status !== undefined) need(typeof d.status === 'string' && DELIVERY_STATUSES.has(d.status), 'bad delivery status');
+  if (d.code !== undefined) need(isCount(d.code), 'bad delivery code');
+  for (const k of ['enh', 'text', 'final', 'actual', 'returnPath', 'mailer']) {
+    if (d[k] !== undefined) need(typeof d[k] === 'string', `bad delivery ${k}`);
+  }
+  if (d.notify !== undefined) need(Array.isArray(d.notify) && d.notify.every((w) => typeof w === 'string'), 'bad delivery notify');
+  if (d.reported !== undefined) need(typeof d.reported === 'boolean', 'bad delivery reported flag');
+  if (d.at !== undefined) need(isCount(d.at), 'bad delivery time');
+}
+
 export function initialState(envelope: Envelope): MessageState {
   return {
     attempts: 0,
     warningSent: false,
     recipients: envelope.recipients.map((r) => ({ ...r, status: 'pending' })),
     done: false,
+    deliveries: new Map(),
     updated: envelope.created,
     ...(envelope.quarantine !== undefined ? { quarantine: envelope.quarantine } : {}),
   };
@@ -127,6 +204,7 @@ export function applyStateUpdate(s: MessageState, u: StateUpdate): void {
       if (r.text !== undefined) target.text = r.text;
     }
   }
+  if (u.deliveries) for (const d of u.deliveries) applyDelivery(s, d, u.at);
   if (u.attempts !== undefined) s.attempts = u.attempts;
   if (u.lastAttempt !== undefined) s.lastAttempt = u.lastAttempt;
   if (u.status !== undefined) s.status = u.status;
@@ -136,4 +214,49 @@ export function applyStateUpdate(s: MessageState, u: StateUpdate): void {
   if (u.done !== undefined) s.done = u.done;
   if (u.lost !== undefined) s.lost = u.lost;
   s.updated = Math.max(s.updated, u.at);
+}
+
+function applyDelivery(s: MessageState, d: DeliveryUpdate, at: number): void {
+  let cur = s.deliveries.get(d.key);
+  if (cur === undefined) {
+    // An update without a status (e.g. only `reported`) for an unknown key has nothing to amend.
+    if (d.status === undefined) return;
+    cur = { key: d.key, recipient: d.recipient, status: d.status, reported: false, at };
+    s.deliveries.set(d.key, cur);
+  }
+  cur.recipient = d.recipient;
+  if (d.status !== undefined) {
+    cur.status = d.status;
+    cur.at = d.at ?? at;
+  }
+  if (d.code !== undefined) cur.code = d.code;
+  if (d.enh !== undefined) cur.enh = d.enh;
+  if (d.text !== undefined) cur.text = d.text;
+  if (d.final !== undefined) cur.final = d.final;
+  if (d.actual !== undefined) cur.actual = d.actual;
+  if (d.returnPath !== undefined) cur.returnPath = d.returnPath;
+  if (d.notify !== undefined) cur.notify = d.notify;
+  if (d.mailer !== undefined) cur.mailer = d.mailer;
+  if (d.reported !== undefined) cur.reported = d.reported;
+}
+
+/**
+ * One update that brings a fresh state to `s` (compaction's consolidated record). Every field is
+ * absolute, so applying it on top of the records it summarises changes nothing.
+ */
+export function consolidatedUpdate(id: string, s: MessageState): StateUpdate {
+  return {
+    version: 1,
+    id,
+    at: s.updated,
+    attempts: s.attempts,
+    ...(s.lastAttempt !== undefined ? { lastAttempt: s.lastAttempt } : {}),
+    ...(s.status !== undefined ? { status: s.status } : {}),
+    warningSent: s.warningSent,
+    quarantine: s.quarantine ?? null,
+    recipients: s.recipients.map((r, index) => ({ index, status: r.status, ...(r.text !== undefined ? { text: r.text } : {}) })),
+    ...(s.deliveries.size > 0 ? { deliveries: [...s.deliveries.values()].map((d) => ({ ...d })) } : {}),
+    done: s.done,
+    ...(s.lost !== undefined ? { lost: s.lost } : {}),
+  };
 }

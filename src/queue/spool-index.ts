@@ -1,0 +1,295 @@
+// What the segments of a queue directory hold, kept up to date incrementally: a refresh reads only
+// the records appended since the last one (and whole new segments), so a queue runner can afford a
+// fresh look at a message every time it locks one. Segments removed by compaction, or cut back by a
+// writer after a failed batch, are dropped and read again from their start.
+//
+// Rules (docs/spool.md "Reading"): the first copy of a message id in segment-name then file order is
+// the one used; state updates of an id are folded over its envelope in order of their `at` time, then
+// segment name, then offset; a segment that is unsafe or does not start with a segment header is
+// never trusted; a tail that does not check out is ignored (it may be a batch being written).
+
+import { constants } from 'node:fs';
+import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeEnvelope, type Envelope } from './envelope.js';
+import { errorCode, errorMessage } from './errors.js';
+import { unsafeFileProblem } from './file-safety.js';
+import { isSegmentHeader, RecordType, RECORD_VERSION } from './record.js';
+import { SegmentScanner } from './segment-scan.js';
+import { parseLostName, parseSegmentName } from './segment-name.js';
+import { applyStateUpdate, checkStateUpdate, initialState, type MessageState, type StateUpdate } from './state.js';
+
+export interface LostItem {
+  /** File name in the queue directory. */
+  file: string;
+  reason: string;
+  /** Queue id, when the damaged thing is a message record whose id could be read. */
+  id?: string;
+}
+
+export interface RecordLocation {
+  segment: string;
+  /** Offset of the record header in the segment. */
+  offset: number;
+  /** Header plus payload. */
+  size: number;
+  dataOffset: number;
+  dataSize: number;
+}
+
+interface UpdateEntry {
+  update: StateUpdate;
+  segment: string;
+  offset: number;
+}
+
+interface SegmentEntry {
+  name: string;
+  ino: number;
+  /** End of the records read so far. */
+  validEnd: number;
+  /** File size when it was last read. */
+  size: number;
+  /** Set when the segment is not trusted: it is never read further. */
+  untrusted?: string;
+  /** Whether the first record (the segment header) has been read and checked. */
+  headerRead: boolean;
+  records: Array<{ id: string; loc: RecordLocation }>;
+  stateIds: Set<string>;
+  lost: LostItem[];
+}
+
+interface MessageEntry {
+  envelope: Envelope;
+  /** Every copy, in segment-name then offset order; the first is the one used. */
+  copies: RecordLocation[];
+}
+
+export interface IndexedMessage {
+  envelope: Envelope;
+  loc: RecordLocation;
+  state: MessageState;
+}
+
+/** What compaction needs to know about one segment. */
+export interface SegmentSummary {
+  name: string;
+  size: number;
+  trusted: boolean;
+  /** Message records in the segment (every copy, not only the ones in use). */
+  records: Array<{ id: string; loc: RecordLocation }>;
+  /** Ids that state records of the segment refer to. */
+  stateIds: ReadonlySet<string>;
+}
+
+function locOrder(a: { segment: string; offset: number }, b: { segment: string; offset: number }): number {
+  if (a.segment !== b.segment) return a.segment < b.segment ? -1 : 1;
+  return a.offset - b.offset;
+}
+
+export class SpoolIndex {
+  private readonly segments = new Map<string, SegmentEntry>();
+  private readonly messages = new Map<string, MessageEntry>();
+  private readonly updates = new Map<string, UpdateEntry[]>();
+  private readonly states = new Map<string, MessageState>();
+  private lostFiles: LostItem[] = [];
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+
+  constructor(readonly dir: string) {}
+
+  /**
+   * Brings the index up to date with the directory. Resolves once a refresh that started after the
+   * call has finished, so a caller that has just locked a message sees every state written before.
+   */
+  refresh(): Promise<void> {
+    if (this.running === null) {
+      this.running = this.refreshNow().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.queued ??= this.running.then(
+      () => this.startQueued(),
+      () => this.startQueued(),
+    );
+    return this.queued;
+  }
+
+  private startQueued(): Promise<void> {
+    this.queued = null;
+    return this.refresh();
+  }
+
+  /** A message with its current state (done and lost ones included), or undefined when not queued. */
+  get(id: string): IndexedMessage | undefined {
+    const m = this.messages.get(id);
+    if (m === undefined) return undefined;
+    return { envelope: m.envelope, loc: m.copies[0] as RecordLocation, state: this.stateOf(id, m) };
+  }
+
+  /** Every message, in the order written (segment name, then offset). */
+  all(): IndexedMessage[] {
+    const out: IndexedMessage[] = [];
+    for (const [id, m] of this.messages) out.push({ envelope: m.envelope, loc: m.copies[0] as RecordLocation, state: this.stateOf(id, m) });
+    return out.sort((a, b) => locOrder(a.loc, b.loc));
+  }
+
+  /** Damaged or unsafe files and undecodable records (messages marked lost are not included). */
+  lost(): LostItem[] {
+    const out = [...this.lostFiles];
+    for (const s of [...this.segments.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (s.untrusted !== undefined) out.push({ file: s.name, reason: s.untrusted });
+      out.push(...s.lost);
+    }
+    return out;
+  }
+
+  /** The segments as read by the last refresh, in name order. */
+  segmentSummaries(): SegmentSummary[] {
+    return [...this.segments.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((s) => ({ name: s.name, size: s.size, trusted: s.untrusted === undefined, records: s.records, stateIds: s.stateIds }));
+  }
+
+  /** Whether any state update for `id` is recorded (even when its message record is gone). */
+  hasState(id: string): boolean {
+    return (this.updates.get(id)?.length ?? 0) > 0;
+  }
+
+  private stateOf(id: string, m: MessageEntry): MessageState {
+    let s = this.states.get(id);
+    if (s === undefined) {
+      s = initialState(m.envelope);
+      const ups = this.updates.get(id) ?? [];
+      for (const u of ups) applyStateUpdate(s, u.update);
+      this.states.set(id, s);
+    }
+    return s;
+  }
+
+  private async refreshNow(): Promise<void> {
+    const owner = (await lstat(this.dir)).uid;
+    const names = await readdir(this.dir);
+    this.lostFiles = names.filter((n) => parseLostName(n) !== null).sort().map((file) => ({ file, reason: 'set aside by recovery' }));
+    const present = new Set(names.filter((n) => parseSegmentName(n) !== null));
+    for (const name of [...this.segments.keys()]) if (!present.has(name)) this.drop(name);
+    for (const name of [...present].sort()) await this.readSegment(name, owner);
+  }
+
+  /** Forgets everything a segment contributed. */
+  private drop(name: string): void {
+    const seg = this.segments.get(name);
+    if (seg === undefined) return;
+    this.segments.delete(name);
+    for (const r of seg.records) {
+      const m = this.messages.get(r.id);
+      if (m === undefined) continue;
+      m.copies = m.copies.filter((c) => c.segment !== name);
+      if (m.copies.length === 0) this.messages.delete(r.id);
+      this.states.delete(r.id);
+    }
+    for (const id of seg.stateIds) {
+      const ups = (this.updates.get(id) ?? []).filter((u) => u.segment !== name);
+      if (ups.length === 0) this.updates.delete(id);
+      else this.updates.set(id, ups);
+      this.states.delete(id);
+    }
+  }
+
+  private async readSegment(name: string, owner: number): Promise<void> {
+    let fh: FileHandle;
+    try {
+      fh = await open(join(this.dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (err) {
+      this.drop(name);
+      // Removed by compaction since the directory was listed, or a symbolic link (ELOOP).
+      if (errorCode(err) === 'ENOENT') return;
+      this.segments.set(name, this.emptyEntry(name, -1, 0, `cannot be opened (${errorCode(err) ?? errorMessage(err)})`));
+      return;
+    }
+    try {
+      const st = await fh.stat();
+      let seg = this.segments.get(name);
+      if (seg !== undefined && (seg.ino !== st.ino || st.size < seg.validEnd)) {
+        // Replaced, or cut back after a failed batch that was read before its fdatasync failed.
+        this.drop(name);
+        seg = undefined;
+      }
+      if (seg === undefined) {
+        seg = this.emptyEntry(name, st.ino, st.size, unsafeFileProblem(st, owner) ?? undefined);
+        this.segments.set(name, seg);
+      }
+      if (seg.untrusted !== undefined || st.size === seg.validEnd) {
+        seg.size = st.size;
+        return;
+      }
+      await this.scan(fh, seg, st.size);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private emptyEntry(name: string, ino: number, size: number, untrusted: string | undefined): SegmentEntry {
+    return { name, ino, validEnd: 0, size, headerRead: false, records: [], stateIds: new Set(), lost: [], ...(untrusted !== undefined ? { untrusted } : {}) };
+  }
+
+  private async scan(fh: FileHandle, seg: SegmentEntry, size: number): Promise<void> {
+    seg.size = size;
+    const scanner = new SegmentScanner(fh, size, seg.validEnd);
+    for await (const rec of scanner.records()) {
+      if (!seg.headerRead) {
+        seg.headerRead = true;
+        if (!startsSegment(rec.header.type, rec.payload)) {
+          seg.untrusted = 'does not start with a segment header of a known format';
+          return;
+        }
+        continue;
+      }
+      if (rec.header.version !== RECORD_VERSION) continue;
+      if (rec.header.type === RecordType.Message) {
+        let envelope: Envelope;
+        try {
+          envelope = decodeEnvelope(rec.payload);
+          if (envelope.size !== rec.dataSize) throw new Error('size does not match the stored data');
+        } catch (err) {
+          seg.lost.push({ file: seg.name, reason: `record at offset ${rec.offset}: ${errorMessage(err)}` });
+          continue;
+        }
+        const loc: RecordLocation = { segment: seg.name, offset: rec.offset, size: rec.size, dataOffset: rec.dataOffset, dataSize: rec.dataSize };
+        seg.records.push({ id: envelope.id, loc });
+        const m = this.messages.get(envelope.id);
+        if (m === undefined) this.messages.set(envelope.id, { envelope, copies: [loc] });
+        else {
+          m.copies.push(loc);
+          m.copies.sort(locOrder);
+        }
+        this.states.delete(envelope.id);
+      } else if (rec.header.type === RecordType.State) {
+        let update: StateUpdate;
+        try {
+          update = checkStateUpdate(JSON.parse(rec.payload.toString('utf8')));
+        } catch (err) {
+          seg.lost.push({ file: seg.name, reason: `state record at offset ${rec.offset}: ${errorMessage(err)}` });
+          continue;
+        }
+        seg.stateIds.add(update.id);
+        const ups = this.updates.get(update.id) ?? [];
+        ups.push({ update, segment: seg.name, offset: rec.offset });
+        ups.sort((a, b) => a.update.at - b.update.at || locOrder(a, b));
+        this.updates.set(update.id, ups);
+        this.states.delete(update.id);
+      }
+    }
+    seg.validEnd = scanner.end.validEnd;
+  }
+}
+
+function startsSegment(type: number, payload: Buffer): boolean {
+  if (type !== RecordType.Segment) return false;
+  try {
+    return isSegmentHeader(JSON.parse(payload.toString('utf8')));
+  } catch {
+    return false;
+  }
+}
