@@ -2,7 +2,7 @@
 // one `closed` notification whichever way the channel ends (peer gone, unframable input, local close).
 
 import type { Socket } from 'node:net';
-import { encodeFrame, FrameDecoder, FrameError, type Frame, type FrameLimits } from './ipc-frame.js';
+import { encodeFrame, FrameDecoder, type Frame, type FrameLimits } from './ipc-frame.js';
 
 export interface ChannelHandlers {
   frame(frame: Frame): void;
@@ -51,18 +51,13 @@ export class FramedChannel {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Frame[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (err) {
-      if (!(err instanceof FrameError)) throw err;
-      this.end(err.message);
-      return;
-    }
+    const { frames, fatal } = this.decoder.push(chunk);
+    // The frames before an unframable length are answered first: a worker's "ready" must not be lost.
     for (const f of frames) {
       if (this.ended) return;
       this.handlers?.frame(f);
     }
+    if (fatal !== undefined) this.end(fatal);
   }
 
   private end(reason: string | undefined): void {

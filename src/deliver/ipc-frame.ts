@@ -5,7 +5,7 @@
 //
 // The decoder is written for a peer that may be hostile (the master reads what the unprivileged worker
 // sends): a header that is not JSON spoils only its own frame, and only lengths beyond the limits (which
-// leave no way to find the next frame) end the channel.
+// leave no way to find the next frame) end the channel, after the frames that came before them.
 
 export interface FrameLimits {
   maxHeader: number;
@@ -27,17 +27,22 @@ export function encodeFrame(header: unknown, body?: Buffer): Buffer {
   return body !== undefined && body.length > 0 ? Buffer.concat([prefix, json, body]) : Buffer.concat([prefix, json]);
 }
 
-/** Thrown by `push` when the stream cannot be framed any more; the channel must be closed. */
-export class FrameError extends Error {}
+export interface Decoded {
+  frames: Frame[];
+  /** set when the stream cannot be framed any more (the frames before it are still good): close it */
+  fatal?: string;
+}
 
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  private broken: string | undefined;
 
   constructor(private readonly limits: FrameLimits) {}
 
-  /** Adds bytes; returns every frame they complete. Throws FrameError on an impossible length. */
-  push(chunk: Buffer): Frame[] {
+  /** Adds bytes; returns every frame they complete, and why the stream is unusable if it has become so. */
+  push(chunk: Buffer): Decoded {
+    if (this.broken !== undefined) return { frames: [], fatal: this.broken };
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const frames: Frame[] = [];
@@ -46,8 +51,13 @@ export class FrameDecoder {
       const prefix = this.peek(PREFIX);
       const headerLen = prefix.readUInt32BE(0);
       const bodyLen = prefix.readUInt32BE(4);
-      if (headerLen > this.limits.maxHeader) throw new FrameError(`frame header of ${headerLen} bytes exceeds ${this.limits.maxHeader}`);
-      if (bodyLen > this.limits.maxBody) throw new FrameError(`frame body of ${bodyLen} bytes exceeds ${this.limits.maxBody}`);
+      if (headerLen > this.limits.maxHeader) this.broken = `frame header of ${headerLen} bytes exceeds ${this.limits.maxHeader}`;
+      else if (bodyLen > this.limits.maxBody) this.broken = `frame body of ${bodyLen} bytes exceeds ${this.limits.maxBody}`;
+      if (this.broken !== undefined) {
+        this.chunks = [];
+        this.buffered = 0;
+        return { frames, fatal: this.broken };
+      }
       const total = PREFIX + headerLen + bodyLen;
       if (this.buffered < total) break;
       const all = this.take(total);
@@ -59,7 +69,7 @@ export class FrameDecoder {
         frames.push({ ok: false, error: `header is not JSON: ${(err as Error).message}` });
       }
     }
-    return frames;
+    return { frames };
   }
 
   private peek(n: number): Buffer {
