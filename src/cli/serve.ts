@@ -142,7 +142,13 @@ async function serveUntilStopped(
     process.stderr.write('postern: serve --worker is started by the master as RunAsUser, never as root\n');
     return EX_USAGE;
   }
-  const link = asWorker ? WorkerLink.open() : undefined;
+  let link: WorkerLink | undefined;
+  try {
+    link = asWorker ? WorkerLink.open() : undefined;
+  } catch (err) {
+    process.stderr.write(`postern: ${(err as Error).message}\n`);
+    return EX_USAGE;
+  }
   try {
     return await serveAs(argv, args, req, link, log, stoppedEarly, dropEarly);
   } finally {

@@ -2,6 +2,7 @@
 // listeners the master bound, its DeliveryService, the TLS files only root may read, and tells it when
 // the master is gone (the worker then stops: an orphaned worker would hold the ports).
 
+import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { DeliveryService } from '../deliver/agent-protocol.js';
 import { FramedChannel } from '../deliver/ipc-channel.js';
@@ -49,8 +50,18 @@ export class WorkerLink {
     this.delivery = new IpcDeliveryService(this.client);
   }
 
-  /** Opens the channel the master gave this process and says that signals may now be forwarded. */
+  /**
+   * Opens the channel the master gave this process and says that signals may now be forwarded.
+   * Throws when there is none (`serve --worker` run by hand).
+   */
   static open(fd = CHANNEL_FD): WorkerLink {
+    let isSocket = false;
+    try {
+      isSocket = fstatSync(fd).isSocket();
+    } catch {
+      // not open at all
+    }
+    if (!isSocket) throw new Error(`serve --worker needs the master's channel on fd ${fd}; it is started by the master, not by hand`);
     const link = new WorkerLink(new Socket({ fd, readable: true, writable: true }));
     link.client.notify({ t: 'started' });
     return link;

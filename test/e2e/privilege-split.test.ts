@@ -12,7 +12,7 @@ import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Daemon, E2E_HOST, REPO_ROOT, removeDir, run, spawnDaemon, startDaemon, tempDaemonDir, writeDaemonConfig } from '../helpers/daemon.js';
+import { Daemon, E2E_HOST, MAIN, postern, REPO_ROOT, removeDir, run, spawnDaemon, startDaemon, tempDaemonDir, writeDaemonConfig } from '../helpers/daemon.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { makeSelfSignedCert } from '../helpers/tls-cert.js';
 import { transaction } from './smtp.js';
@@ -341,4 +341,16 @@ test('a worker that sends a length the master cannot frame is killed and replace
   assert.ok(d.logs.some((l) => l.event === 'worker-exit' && l.worker === first && l.signal === 'SIGKILL'));
   assert.ok(alive(d.pid));
   assert.deepEqual(await d.stop(), { code: 0, signal: null });
+});
+
+test('serve --worker by hand: refused as root, and without the master channel', async () => {
+  const r = await postern(['serve', '--worker']);
+  assert.equal(r.code, 64);
+  if (asRoot) assert.match(r.stderr, /^postern: serve --worker is started by the master as RunAsUser, never as root$/m);
+  else assert.match(r.stderr, /^postern: serve --worker needs the master's channel on fd 3; it is started by the master, not by hand$/m);
+  if (asRoot) {
+    const asNobody = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, MAIN, 'serve', '--worker']);
+    assert.equal(asNobody.code, 64);
+    assert.match(asNobody.stderr, /needs the master's channel on fd 3/);
+  }
 });
