@@ -24,6 +24,7 @@ const MAX_STDERR = 16 * 1024;
 
 /** Time for node to start and the agent to tidy up, on top of the job's own limits. */
 const GRACE_MS = 15_000;
+const FALLBACK_LIMIT_MS = 15 * 60_000;
 
 export function defaultKillAfter(job: AgentJob): number {
   switch (job.kind) {
@@ -78,10 +79,12 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): DeliveryServi
           clearTimeout(timer);
           resolve(r);
         };
+        const limit = killAfter(job);
+        // A job too malformed to have a time limit still gets one (the agent will refuse it anyway).
         const timer = setTimeout(() => {
           killedFor = 'timed out';
           child.kill('SIGKILL');
-        }, killAfter(job));
+        }, Number.isFinite(limit) && limit > 0 ? limit : FALLBACK_LIMIT_MS);
         child.stdout.on('data', (b: Buffer) => {
           outSize += b.length;
           if (outSize > MAX_STDOUT) {

@@ -1,7 +1,7 @@
 // Test helpers for the delivery agents: real users and groups (useradd/groupadd, removed afterwards),
 // a temporary directory every test user may enter, and the agent service exactly as the runner uses it.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,3 +86,29 @@ export function crlf(...lines: string[]): Buffer {
 }
 
 export const MESSAGE = crlf('From: alice@example.com', 'To: bob@example.com', 'Subject: test', '', 'Hello Bob,', 'From the start, this works.', 'bye');
+
+/**
+ * Another mail program holding an fcntl lock on `path` (Python's fcntl.lockf is fcntl F_SETLKW, as
+ * procmail, mutt and mail.local use): resolves once the lock is held; release() lets it go.
+ */
+export async function holdFcntlLock(path: string): Promise<{ release(): Promise<void> }> {
+  const py = [
+    'import fcntl, sys',
+    `f = open(sys.argv[1], 'a')`,
+    'fcntl.lockf(f, fcntl.LOCK_EX)',
+    `sys.stdout.write('locked\\n'); sys.stdout.flush()`,
+    'sys.stdin.read()',
+  ].join('\n');
+  const child = spawn('python3', ['-c', py, path], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`lock holder exited ${code}`)));
+  });
+  return {
+    release: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}
