@@ -8,10 +8,10 @@
 import { readSync, writeSync } from 'node:fs';
 import type { AgentJob, AgentResult } from './agent-protocol.js';
 import { perm, temp } from './errors.js';
-import { fileCredentials, deliverToFile } from './file-delivery.js';
+import { fileCredentials, deliverToFile, type FilePlan } from './file-delivery.js';
 import { DropError, dropPrivileges, isRoot, type Credentials } from './identity.js';
 import { parseJob } from './job-parse.js';
-import { deliverToMbox, mboxCredentials } from './mailbox.js';
+import { deliverToMbox, mboxCredentials, type MailboxPlan } from './mailbox.js';
 import { deliverToMaildir } from './maildir.js';
 import { getpwnam } from './native.js';
 import { deliverToProgram } from './program.js';
@@ -26,7 +26,11 @@ function readStdin(): Buffer {
     try {
       n = readSync(0, buf, 0, buf.length, null);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      // A non-blocking stdin (not what spawn gives, but possible): wait a moment instead of spinning.
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+        continue;
+      }
       if ((e as NodeJS.ErrnoException).code === 'EOF') break;
       throw e;
     }
@@ -71,8 +75,8 @@ async function main(): Promise<void> {
   const identity = job.kind === 'mailbox' ? job.user : job.as;
   if (isRoot() && identity.uid === 0) finish(perm(554, '5.3.0', `refusing to deliver as root (${identity.name})`));
   let creds: Credentials = userCredentials(identity);
-  let fileLog: ReturnType<typeof fileCredentials> | undefined;
-  let mboxPlan: ReturnType<typeof mboxCredentials> | undefined;
+  let filePlan: FilePlan | undefined;
+  let mboxPlan: MailboxPlan | undefined;
   if (job.kind === 'mailbox') {
     if (getpwnam(job.user.name) === undefined) finish(perm(550, '5.1.1', `<${job.meta.recipient}>... User unknown`));
     if (job.format === 'mbox') {
@@ -80,8 +84,8 @@ async function main(): Promise<void> {
       creds = mboxPlan.creds;
     }
   } else if (job.kind === 'file' && isRoot()) {
-    fileLog = fileCredentials(job);
-    creds = fileLog.creds;
+    filePlan = fileCredentials(job);
+    creds = filePlan.creds;
   }
   if (isRoot() && creds.uid === 0) finish(perm(554, '5.3.0', 'refusing to deliver as root'));
   try {
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
         finish(job.format === 'maildir' ? deliverToMaildir(job, message) : await deliverToMbox(job, message, mboxPlan ?? { creds }));
         break;
       case 'file':
-        finish(await deliverToFile(job, message, fileLog ?? { creds, log: [] }));
+        finish(await deliverToFile(job, message, filePlan ?? { creds, log: [] }));
         break;
       case 'program':
         finish(await deliverToProgram(job, message, tz));
