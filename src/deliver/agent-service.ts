@@ -1,10 +1,16 @@
-// DeliveryService over agent processes: one `node agent.js` per job, spawned with an argv (never a
-// shell), the job and message piped in, the JSON result read back. An agent that crashes, prints
-// nonsense or outlives its time is killed and reported as a temporary failure, so the message stays
-// queued. The root master puts its IPC in front of this; the job/result JSON is the whole interface.
+// DeliveryService over agent processes (`node agent.js`, spawned with an argv, never a shell): the
+// job and message are piped in, the JSON result read back. An agent that crashes, prints nonsense or
+// outlives its time is killed and reported as a temporary failure, so the message stays queued. The
+// root master puts its IPC in front of this; the job/result JSON is the whole interface.
+//
+// Starting node costs about 40 ms of CPU, which would cap local delivery at a few dozen messages a
+// second. So an agent that did a mailbox or read job is kept for a moment (reuseIdleMs) and given the
+// next job for the very same identity (and spool directory and format); everything else, and every
+// program or file job, gets a fresh agent.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { encodeFrame } from './agent-frames.js';
 import type { AgentJob, AgentResult, DeliveryService } from './agent-protocol.js';
 
 export interface AgentServiceOptions {
@@ -16,15 +22,24 @@ export interface AgentServiceOptions {
   killAfterMs?: (job: AgentJob) => number;
   /** TZ handed to the agent (and so to programs, §3.2); default: this process's TZ, if any. */
   tz?: string;
+  /** How long an agent for mailbox and read jobs waits for another job of the same identity; 0: never reused. Default 2 s. */
+  reuseIdleMs?: number;
+  /** The most jobs one agent does. Default 500. */
+  reuseMaxJobs?: number;
 }
 
-/** The agent's result plus its output is small; a read job returns a file of at most 32 MiB. */
-const MAX_STDOUT = 80 * 1024 * 1024;
-const MAX_STDERR = 16 * 1024;
+export interface AgentService extends DeliveryService {
+  /** Ends the agents kept for reuse (they are never in the middle of a job). */
+  close(): void;
+}
 
+/** A result line is small; a read job's may carry a file of at most 32 MiB (escaped as JSON). */
+const MAX_RESULT = 80 * 1024 * 1024;
+const MAX_STDERR = 16 * 1024;
 /** Time for node to start and the agent to tidy up, on top of the job's own limits. */
 const GRACE_MS = 15_000;
 const FALLBACK_LIMIT_MS = 15 * 60_000;
+const MAX_IDLE_PER_KEY = 4;
 
 export function defaultKillAfter(job: AgentJob): number {
   switch (job.kind) {
@@ -56,65 +71,166 @@ function isResult(v: unknown): v is AgentResult {
   return false;
 }
 
-export function spawnAgentService(opts: AgentServiceOptions = {}): DeliveryService {
+/** Agents may be shared only between jobs that need exactly the same credentials. */
+function reuseKey(job: AgentJob): string | undefined {
+  if (job.kind === 'mailbox') return JSON.stringify(['mailbox', job.user.name, job.user.uid, job.user.gid, job.user.home, job.spoolDir, job.format]);
+  if (job.kind === 'read') return JSON.stringify(['read', job.as.name, job.as.uid, job.as.gid, job.as.home]);
+  return undefined;
+}
+
+/** One agent process, doing one job at a time. */
+class Agent {
+  readonly child: ChildProcessWithoutNullStreams;
+  jobs = 0;
+  gone = false;
+  idleTimer: NodeJS.Timeout | undefined;
+  private out: Buffer[] = [];
+  private outSize = 0;
+  private err = '';
+  private pending: { resolve: (r: AgentResult) => void; timer: NodeJS.Timeout } | undefined;
+  private killedFor: string | undefined;
+
+  constructor(nodePath: string, agentPath: string, env: Record<string, string>, onGone: (a: Agent) => void) {
+    // cwd /: the agent becomes another user, who may not be allowed into ours.
+    this.child = spawn(nodePath, [agentPath], { cwd: '/', env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (b: Buffer) => this.onData(b));
+    this.child.stderr.on('data', (b: Buffer) => {
+      if (this.err.length < MAX_STDERR) this.err += b.toString('utf8');
+    });
+    // An agent that dies before reading everything closes the pipe: its exit status tells why.
+    this.child.stdin.on('error', () => undefined);
+    this.child.on('error', (e) => this.settle(crashed(`cannot start ${nodePath}: ${e.message}`)));
+    this.child.on('close', (code, signal) => {
+      this.gone = true;
+      onGone(this);
+      const firstErr = this.err.split('\n').find((l) => l.trim().length > 0);
+      if (this.killedFor !== undefined) this.settle(crashed(this.killedFor));
+      else if (code !== 0) this.settle(crashed(firstErr ?? (signal !== null ? `killed by ${signal}` : `exit ${code}`)));
+      else this.settle(crashed(this.outSize > 0 ? 'unreadable result' : 'no result'));
+    });
+  }
+
+  private onData(b: Buffer): void {
+    this.out.push(b);
+    this.outSize += b.length;
+    if (b.includes(10)) {
+      const all = Buffer.concat(this.out);
+      const nl = all.indexOf(10);
+      const line = all.subarray(0, nl).toString('utf8');
+      const rest = all.subarray(nl + 1);
+      this.out = rest.length > 0 ? [rest] : [];
+      this.outSize = rest.length;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        this.kill('unreadable result');
+        return;
+      }
+      if (!isResult(parsed)) this.kill('malformed result');
+      else this.settle(parsed);
+    } else if (this.outSize > MAX_RESULT) {
+      this.kill('too much output');
+    }
+  }
+
+  private kill(why: string): void {
+    this.killedFor ??= why;
+    this.child.kill('SIGKILL');
+  }
+
+  private settle(r: AgentResult): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    clearTimeout(p.timer);
+    p.resolve(r);
+  }
+
+  send(job: AgentJob, message: Buffer | undefined, limitMs: number, last: boolean): Promise<AgentResult> {
+    this.jobs++;
+    return new Promise((resolve) => {
+      // A job too malformed to have a time limit still gets one (the agent will refuse it anyway).
+      const ms = Number.isFinite(limitMs) && limitMs > 0 ? limitMs : FALLBACK_LIMIT_MS;
+      this.pending = { resolve, timer: setTimeout(() => this.kill('timed out'), ms) };
+      if (this.gone) return this.settle(crashed('agent ended'));
+      for (const part of encodeFrame(job, message)) this.child.stdin.write(part);
+      if (last) this.child.stdin.end();
+    });
+  }
+
+  /** Kept or not kept: an idle agent must not keep the process alive. */
+  setIdle(idle: boolean): void {
+    const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as Array<{ ref(): void; unref(): void }>;
+    for (const h of handles) {
+      if (idle) h.unref();
+      else h.ref();
+    }
+  }
+
+  end(): void {
+    clearTimeout(this.idleTimer);
+    this.child.stdin.end();
+  }
+}
+
+export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService {
   const agentPath = opts.agentPath ?? fileURLToPath(new URL('./agent.js', import.meta.url));
   const nodePath = opts.nodePath ?? process.execPath;
   const killAfter = opts.killAfterMs ?? defaultKillAfter;
   const tz = opts.tz ?? process.env.TZ;
   const env: Record<string, string> = tz === undefined ? {} : { TZ: tz };
+  const idleMs = opts.reuseIdleMs ?? 2000;
+  const maxJobs = opts.reuseMaxJobs ?? 500;
+  const idle = new Map<string, Agent[]>();
+
+  const forget = (a: Agent): void => {
+    for (const [k, list] of idle) {
+      const i = list.indexOf(a);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) idle.delete(k);
+    }
+  };
+
+  const take = (key: string): Agent | undefined => {
+    const list = idle.get(key);
+    const a = list?.pop();
+    if (list !== undefined && list.length === 0) idle.delete(key);
+    if (a === undefined) return undefined;
+    clearTimeout(a.idleTimer);
+    a.setIdle(false);
+    return a;
+  };
+
+  const park = (a: Agent, key: string): void => {
+    const list = idle.get(key) ?? [];
+    if (list.length >= MAX_IDLE_PER_KEY) return a.end();
+    list.push(a);
+    idle.set(key, list);
+    a.setIdle(true);
+    a.idleTimer = setTimeout(() => {
+      forget(a);
+      a.end();
+    }, idleMs);
+    a.idleTimer.unref();
+  };
 
   return {
-    run(job: AgentJob, message?: Buffer): Promise<AgentResult> {
-      return new Promise((resolve) => {
-        // cwd /: the agent becomes another user, who may not be allowed into ours.
-        const child = spawn(nodePath, [agentPath], { cwd: '/', env, stdio: ['pipe', 'pipe', 'pipe'] });
-        const out: Buffer[] = [];
-        let outSize = 0;
-        let err = '';
-        let done = false;
-        let killedFor: string | undefined;
-        const settle = (r: AgentResult): void => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          resolve(r);
-        };
-        const limit = killAfter(job);
-        // A job too malformed to have a time limit still gets one (the agent will refuse it anyway).
-        const timer = setTimeout(() => {
-          killedFor = 'timed out';
-          child.kill('SIGKILL');
-        }, Number.isFinite(limit) && limit > 0 ? limit : FALLBACK_LIMIT_MS);
-        child.stdout.on('data', (b: Buffer) => {
-          outSize += b.length;
-          if (outSize > MAX_STDOUT) {
-            killedFor = 'too much output';
-            child.kill('SIGKILL');
-            return;
-          }
-          out.push(b);
-        });
-        child.stderr.on('data', (b: Buffer) => {
-          if (err.length < MAX_STDERR) err += b.toString('utf8');
-        });
-        child.on('error', (e) => settle(crashed(`cannot start ${nodePath}: ${e.message}`)));
-        child.on('close', (code, signal) => {
-          if (killedFor !== undefined) return settle(crashed(killedFor));
-          const firstErr = err.split('\n').find((l) => l.trim().length > 0);
-          if (code !== 0) return settle(crashed(firstErr ?? (signal !== null ? `killed by ${signal}` : `exit ${code}`)));
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(Buffer.concat(out).toString('utf8'));
-          } catch {
-            return settle(crashed('unreadable result'));
-          }
-          settle(isResult(parsed) ? parsed : crashed('malformed result'));
-        });
-        // An agent that dies before reading everything closes the pipe: its exit status tells why.
-        child.stdin.on('error', () => undefined);
-        child.stdin.write(`${JSON.stringify(job)}\n`);
-        child.stdin.end(message ?? Buffer.alloc(0));
-      });
+    async run(job: AgentJob, message?: Buffer): Promise<AgentResult> {
+      const key = idleMs > 0 ? reuseKey(job) : undefined;
+      const agent = (key !== undefined ? take(key) : undefined) ?? new Agent(nodePath, agentPath, env, forget);
+      const last = key === undefined || agent.jobs + 1 >= maxJobs;
+      const result = await agent.send(job, message, killAfter(job), last);
+      if (!last && !agent.gone && key !== undefined && !(result.status === 'temp' && result.reply.text.startsWith('delivery agent failed'))) {
+        park(agent, key);
+      } else if (!last) {
+        agent.end();
+      }
+      return result;
+    },
+    close(): void {
+      for (const list of idle.values()) for (const a of list) a.end();
+      idle.clear();
     },
   };
 }

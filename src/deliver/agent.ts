@@ -1,50 +1,31 @@
-// The delivery agent: one short-lived process per job (delivery-design.md). It reads one job (a line
-// of JSON) and, for deliveries, the message from standard input; when it runs as root it becomes the
-// job's user before it opens anything (initgroups, setgid, setuid; never uid 0; a failed switch ends
-// it); it does the job and writes one JSON result to standard output. It never runs a shell.
+// The delivery agent: a short-lived process acting for one user (delivery-design.md). It reads a job
+// and, for deliveries, the message from standard input (framing in agent-frames.ts); when it runs as
+// root it becomes the job's user before it opens anything (initgroups, setgid, setuid; never uid 0;
+// a failed switch ends it); it does the job and writes one JSON result line to standard output. It
+// never runs a shell.
+//
+// Mailbox and read jobs may be followed by more jobs for the same identity (spawnAgentService reuses
+// such an agent for a moment); every other agent does one job and exits.
 //
 //   node dist/src/deliver/agent.js        (spawned by spawnAgentService(); not a command for people)
 
-import { readSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { FrameReader } from './agent-frames.js';
 import type { AgentJob, AgentResult } from './agent-protocol.js';
 import { perm, temp } from './errors.js';
 import { fileCredentials, deliverToFile, type FilePlan } from './file-delivery.js';
 import { DropError, dropPrivileges, isRoot, type Credentials } from './identity.js';
-import { parseJob } from './job-parse.js';
+import { checkJob } from './job-parse.js';
 import { deliverToMbox, mboxCredentials, type MailboxPlan } from './mailbox.js';
 import { deliverToMaildir } from './maildir.js';
 import { getpwnam } from './native.js';
 import { deliverToProgram } from './program.js';
 import { readAsUser } from './read-job.js';
+import type { Identity } from './shared-types.js';
 
-/** Standard input up to EOF (the agent has nothing else to do until it has its job). */
-function readStdin(): Buffer {
-  const chunks: Buffer[] = [];
-  const buf = Buffer.allocUnsafe(1 << 16);
-  for (;;) {
-    let n: number;
-    try {
-      n = readSync(0, buf, 0, buf.length, null);
-    } catch (e) {
-      // A non-blocking stdin (not what spawn gives, but possible): wait a moment instead of spinning.
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-        continue;
-      }
-      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
-      throw e;
-    }
-    if (n === 0) break;
-    chunks.push(Buffer.from(buf.subarray(0, n)));
-  }
-  return Buffer.concat(chunks);
-}
-
-function finish(result: AgentResult): never {
-  const text = `${JSON.stringify(result)}\n`;
-  const data = Buffer.from(text);
+function writeResult(result: AgentResult): void {
+  const data = Buffer.from(`${JSON.stringify(result)}\n`);
   for (let off = 0; off < data.length; ) off += writeSync(1, data, off, data.length - off);
-  process.exit(0);
 }
 
 function fail(message: string): never {
@@ -52,65 +33,100 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function userCredentials(u: { name: string; uid: number; gid: number }): Credentials {
-  return { uid: u.uid, gid: u.gid, groups: { initgroups: u.name } };
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.name === b.name && a.uid === b.uid && a.gid === b.gid && a.home === b.home;
+}
+
+/** A job a reused agent may take after its first: the credentials it already has are the ones this job needs. */
+function sameCredentials(first: AgentJob, next: AgentJob): boolean {
+  if (first.kind === 'mailbox' && next.kind === 'mailbox') {
+    return sameIdentity(first.user, next.user) && first.spoolDir === next.spoolDir && first.format === next.format;
+  }
+  if (first.kind === 'read' && next.kind === 'read') return sameIdentity(first.as, next.as);
+  return false;
+}
+
+interface Plans {
+  file?: FilePlan;
+  mbox?: MailboxPlan;
+  creds: Credentials;
+}
+
+async function doJob(job: AgentJob, message: Buffer, plans: Plans, tz: string | undefined): Promise<AgentResult> {
+  try {
+    switch (job.kind) {
+      case 'mailbox':
+        if (getpwnam(job.user.name) === undefined) return perm(550, '5.1.1', `<${job.meta.recipient}>... User unknown`);
+        return job.format === 'maildir' ? deliverToMaildir(job, message) : await deliverToMbox(job, message, plans.mbox ?? { creds: plans.creds });
+      case 'file':
+        return await deliverToFile(job, message, plans.file ?? { creds: plans.creds, log: [] });
+      case 'program':
+        return await deliverToProgram(job, message, tz);
+      case 'read':
+        return { status: 'read', read: await readAsUser(job) };
+    }
+  } catch (e) {
+    return temp(451, '4.3.0', `delivery agent error: ${messageOf(e)}`);
+  }
 }
 
 async function main(): Promise<void> {
   // Nothing this process creates should be readable by others unless a mode says so explicitly.
   process.umask(0o077);
-  const input = readStdin();
-  const nl = input.indexOf(10);
-  const jobText = (nl < 0 ? input : input.subarray(0, nl)).toString('utf8');
-  const message = nl < 0 ? Buffer.alloc(0) : input.subarray(nl + 1);
-  let job: AgentJob;
-  try {
-    job = parseJob(jobText);
-  } catch (e) {
-    fail(e instanceof Error ? e.message : String(e));
-  }
   const tz = process.env.TZ;
+  const frames = new FrameReader(process.stdin);
+  let job: AgentJob;
+  let message: Buffer;
+  try {
+    const frame = await frames.next();
+    if (frame === undefined) fail('no job');
+    job = checkJob(frame.job);
+    message = frame.message;
+  } catch (e) {
+    fail(messageOf(e));
+  }
 
   // Decide the identity (looking, never opening), then become it.
   const identity = job.kind === 'mailbox' ? job.user : job.as;
-  if (isRoot() && identity.uid === 0) finish(perm(554, '5.3.0', `refusing to deliver as root (${identity.name})`));
-  let creds: Credentials = userCredentials(identity);
-  let filePlan: FilePlan | undefined;
-  let mboxPlan: MailboxPlan | undefined;
-  if (job.kind === 'mailbox') {
-    if (getpwnam(job.user.name) === undefined) finish(perm(550, '5.1.1', `<${job.meta.recipient}>... User unknown`));
-    if (job.format === 'mbox') {
-      mboxPlan = mboxCredentials(job);
-      creds = mboxPlan.creds;
-    }
+  const plans: Plans = { creds: { uid: identity.uid, gid: identity.gid, groups: { initgroups: identity.name } } };
+  if (job.kind === 'mailbox' && job.format === 'mbox') {
+    plans.mbox = mboxCredentials(job);
+    plans.creds = plans.mbox.creds;
   } else if (job.kind === 'file' && isRoot()) {
-    filePlan = fileCredentials(job);
-    creds = filePlan.creds;
+    plans.file = fileCredentials(job);
+    plans.creds = plans.file.creds;
   }
-  if (isRoot() && creds.uid === 0) finish(perm(554, '5.3.0', 'refusing to deliver as root'));
+  if (isRoot() && (identity.uid === 0 || plans.creds.uid === 0)) {
+    writeResult(perm(554, '5.3.0', `refusing to deliver as root (${identity.name})`));
+    process.exit(0);
+  }
   try {
-    dropPrivileges(creds);
+    dropPrivileges(plans.creds);
   } catch (e) {
     fail(e instanceof DropError ? e.message : `cannot drop privileges: ${String(e)}`);
   }
 
-  try {
-    switch (job.kind) {
-      case 'mailbox':
-        finish(job.format === 'maildir' ? deliverToMaildir(job, message) : await deliverToMbox(job, message, mboxPlan ?? { creds }));
-        break;
-      case 'file':
-        finish(await deliverToFile(job, message, filePlan ?? { creds, log: [] }));
-        break;
-      case 'program':
-        finish(await deliverToProgram(job, message, tz));
-        break;
-      case 'read':
-        finish({ status: 'read', read: await readAsUser(job) });
+  writeResult(await doJob(job, message, plans, tz));
+  if (job.kind === 'mailbox' || job.kind === 'read') {
+    for (;;) {
+      let next: AgentJob;
+      let nextMessage: Buffer;
+      try {
+        const frame = await frames.next();
+        if (frame === undefined) break;
+        next = checkJob(frame.job);
+        nextMessage = frame.message;
+      } catch (e) {
+        fail(messageOf(e));
+      }
+      writeResult(sameCredentials(job, next) ? await doJob(next, nextMessage, plans, tz) : temp(451, '4.3.0', 'delivery agent error: a job for another identity'));
     }
-  } catch (e) {
-    finish(temp(451, '4.3.0', `delivery agent error: ${e instanceof Error ? e.message : String(e)}`));
   }
+  process.exit(0);
 }
 
 main().catch((e: unknown) => fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));

@@ -72,6 +72,11 @@ export function parseJob(text: string): AgentJob {
   } catch {
     throw new JobError('job: not JSON');
   }
+  return checkJob(raw);
+}
+
+/** The job from its parsed JSON value. */
+export function checkJob(raw: unknown): AgentJob {
   const o = obj(raw, 'job');
   switch (o.kind) {
     case 'mailbox': {

@@ -4,7 +4,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AgentJob } from '../../src/deliver/agent-protocol.js';
 import { spawnAgentService } from '../../src/deliver/agent-service.js';
 import type { Identity } from '../../src/deliver/shared-types.js';
@@ -72,4 +73,61 @@ test('an agent that crashes or prints nonsense: a temporary failure', async () =
   writeFileSync(nonsense, 'process.stdout.write("{\\"status\\":\\"maybe\\"}\\n");\n');
   const r2 = await spawnAgentService({ agentPath: nonsense }).run(programJob(frank), MESSAGE);
   assert.deepEqual(r2, { status: 'temp', reply: { code: 451, enh: '4.3.0', text: 'delivery agent failed: malformed result' } });
+});
+
+/** An agent path that counts its starts in a file, then runs the real agent. */
+function countingAgent(name: string): { path: string; starts(): number } {
+  const counter = join(root.dir, `${name}.count`);
+  const real = fileURLToPath(new URL('../../src/deliver/agent.js', import.meta.url));
+  const path = join(root.dir, `${name}.mjs`);
+  writeFileSync(path, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(counter)}, 'x');\nawait import(${JSON.stringify(real)});\n`);
+  return { path, starts: () => (existsSync(counter) ? readFileSync(counter, 'utf8').length : 0) };
+}
+
+test('an agent is reused for mailbox jobs of the same identity, and only for those', async () => {
+  const spool = join(root.dir, 'spool');
+  mkdirSync(spool);
+  chmodSync(spool, 0o1777);
+  const other = accounts.user('/nonexistent');
+  const counting = countingAgent('reuse');
+  const service = spawnAgentService({ agentPath: counting.path });
+  const mailbox = (user: Identity): AgentJob => ({ kind: 'mailbox', user, spoolDir: spool, format: 'mbox', maildir: '$z/Maildir', meta: meta() });
+  try {
+    for (let i = 0; i < 5; i++) assert.equal((await service.run(mailbox(frank), MESSAGE)).status, 'delivered');
+    assert.equal(counting.starts(), 1, 'one agent for five deliveries to the same user');
+    assert.equal(readFileSync(join(spool, frank.name), 'utf8').match(/^From /gm)?.length, 5);
+    assert.equal((await service.run(mailbox(other), MESSAGE)).status, 'delivered');
+    assert.equal(counting.starts(), 2, 'another user: another agent');
+    assert.equal(statSync(join(spool, other.name)).uid, other.uid, 'written by that user\'s own agent');
+    fx.reset();
+    await service.run(programJob(frank), MESSAGE);
+    await service.run(programJob(frank), MESSAGE);
+    assert.equal(counting.starts(), 4, 'every program job gets a fresh agent');
+    assert.equal((await service.run(mailbox(frank), MESSAGE)).status, 'delivered');
+    assert.equal(counting.starts(), 4, 'the idle mailbox agent is still there');
+  } finally {
+    service.close();
+  }
+});
+
+test('an idle agent ends after reuseIdleMs; a closed service keeps none', async () => {
+  const home = join(root.dir, 'home-frank-read');
+  mkdirSync(home);
+  chownSync(home, frank.uid, frank.gid);
+  const counting = countingAgent('idle');
+  const service = spawnAgentService({ agentPath: counting.path, reuseIdleMs: 150 });
+  const read = (): AgentJob => ({ kind: 'read', path: join(home, '.forward'), as: frank, timeoutMs: 5000 });
+  try {
+    assert.deepEqual(await service.run(read()), { status: 'read', read: { status: 'missing' } });
+    assert.deepEqual(await service.run(read()), { status: 'read', read: { status: 'missing' } });
+    assert.equal(counting.starts(), 1);
+    await new Promise((res) => setTimeout(res, 400));
+    await service.run(read());
+    assert.equal(counting.starts(), 2);
+    service.close();
+    await service.run(read());
+    assert.equal(counting.starts(), 3);
+  } finally {
+    service.close();
+  }
 });
