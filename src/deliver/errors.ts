@@ -38,10 +38,3 @@ export function temp(code: number, enh: string, text: string, log?: string[]): F
 export function perm(code: number, enh: string, text: string, log?: string[]): Failure {
   return log === undefined || log.length === 0 ? { status: 'perm', reply: { code, enh, text } } : { status: 'perm', reply: { code, enh, text }, log };
 }
-
-/** A failure carried through the delivery code as an exception, turned into the result at the top. */
-export class DeliveryFailure extends Error {
-  constructor(readonly result: Failure) {
-    super(`${result.reply.code} ${result.reply.enh} ${result.reply.text}`);
-  }
-}

@@ -28,7 +28,6 @@ function load(): Addon {
 const addon = load();
 
 export const ETIMEDOUT = constants.errno.ETIMEDOUT;
-export const EAGAIN = constants.errno.EAGAIN;
 
 /**
  * An exclusive fcntl lock on the whole file. timeoutMs 0: one try (EAGAIN when held elsewhere);
