@@ -29,8 +29,8 @@ export interface AgentServiceOptions {
 }
 
 export interface AgentService extends DeliveryService {
-  /** Ends the agents kept for reuse (they are never in the middle of a job). */
-  close(): void;
+  /** Ends the agents kept for reuse (they are never in the middle of a job); resolves once they have exited. */
+  close(): Promise<void>;
 }
 
 /** A result line is small; a read job's may carry a file of at most 32 MiB (escaped as JSON). */
@@ -40,6 +40,7 @@ const MAX_STDERR = 16 * 1024;
 const GRACE_MS = 15_000;
 const FALLBACK_LIMIT_MS = 15 * 60_000;
 const MAX_IDLE_PER_KEY = 4;
+const KILL_GRACE_MS = 2000;
 
 export function defaultKillAfter(job: AgentJob): number {
   switch (job.kind) {
@@ -134,9 +135,13 @@ class Agent {
     }
   }
 
+  /** SIGTERM first, so the agent can stop the programs it runs (they have process groups of their own); SIGKILL if it does not go. */
   private kill(why: string): void {
     this.killedFor ??= why;
-    this.child.kill('SIGKILL');
+    this.child.kill('SIGTERM');
+    setTimeout(() => {
+      if (!this.gone) this.child.kill('SIGKILL');
+    }, KILL_GRACE_MS).unref();
   }
 
   private settle(r: AgentResult): void {
@@ -171,6 +176,10 @@ class Agent {
   end(): void {
     clearTimeout(this.idleTimer);
     this.child.stdin.end();
+  }
+
+  exited(): Promise<void> {
+    return this.gone ? Promise.resolve() : new Promise((resolve) => this.child.once('close', () => resolve()));
   }
 }
 
@@ -228,9 +237,15 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
       }
       return result;
     },
-    close(): void {
-      for (const list of idle.values()) for (const a of list) a.end();
+    async close(): Promise<void> {
+      const agents = [...idle.values()].flat();
       idle.clear();
+      for (const a of agents) {
+        // Referenced again, so that waiting for them keeps this process alive until they are gone.
+        a.setIdle(false);
+        a.end();
+      }
+      await Promise.all(agents.map((a) => a.exited()));
     },
   };
 }

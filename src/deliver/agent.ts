@@ -19,7 +19,7 @@ import { checkJob } from './job-parse.js';
 import { deliverToMbox, mboxCredentials, type MailboxPlan } from './mailbox.js';
 import { deliverToMaildir } from './maildir.js';
 import { getpwnam } from './native.js';
-import { deliverToProgram } from './program.js';
+import { deliverToProgram, killAllPrograms } from './program.js';
 import { readAsUser } from './read-job.js';
 import type { Identity } from './shared-types.js';
 
@@ -75,6 +75,12 @@ async function doJob(job: AgentJob, message: Buffer, plans: Plans, tz: string | 
 }
 
 async function main(): Promise<void> {
+  // The service stops an overdue agent with SIGTERM (SIGKILL a little later): the programs it runs
+  // are in process groups of their own and must not outlive it.
+  process.on('SIGTERM', () => {
+    killAllPrograms();
+    process.exit(1);
+  });
   // Nothing this process creates should be readable by others unless a mode says so explicitly.
   process.umask(0o077);
   const tz = process.env.TZ;

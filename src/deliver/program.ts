@@ -85,6 +85,8 @@ function runOne(path: string, name: string, args: string[], cwd: string, env: Re
     const stdio: StdioOptions =
       sink.kind === 'channel' ? ['pipe', sink.channel.childEnd, sink.channel.childEnd] : ['pipe', 'pipe', 'pipe'];
     const child = spawn(path, args, { argv0: name, cwd, env, stdio, detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
@@ -93,6 +95,7 @@ function runOne(path: string, name: string, args: string[], cwd: string, env: Re
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      if (pid !== undefined) running.delete(pid);
       resolve(e);
     };
     const pipes = [child.stdout, child.stderr].filter((p): p is NonNullable<typeof p> => p !== null);
@@ -112,6 +115,14 @@ function runOne(path: string, name: string, args: string[], cwd: string, env: Re
       }, Math.min(DRAIN_MS, Math.max(0, deadline - Date.now())));
     });
   });
+}
+
+/** Process groups of the programs running now, so that an agent told to stop can stop them too. */
+const running = new Set<number>();
+
+/** Kills every program this agent has running (the service stops an overdue agent with SIGTERM). */
+export function killAllPrograms(): void {
+  for (const pid of running) killGroup(pid);
 }
 
 function killGroup(pid: number | undefined): void {

@@ -24,8 +24,9 @@ before(() => {
   frank = accounts.user('/nonexistent', { groups: [grp.name] });
 });
 
-after(() => {
-  accounts.cleanup();
+after(async () => {
+  await fx.close();
+  await accounts.cleanup();
   root.cleanup();
 });
 
@@ -57,11 +58,15 @@ test('a malformed job: the agent refuses it; a temporary failure', async () => {
 });
 
 test('an agent that outlives its time is killed: a temporary failure', async () => {
-  const service = spawnAgentService({ killAfterMs: () => 300 });
+  const service = spawnAgentService({ killAfterMs: () => 1500 });
   const t0 = Date.now();
   const r = await service.run({ ...programJob(frank, 'sleeper'), timeoutMs: 20_000 } as AgentJob, MESSAGE);
   assert.ok(Date.now() - t0 < 5000);
   assert.deepEqual(r, { status: 'temp', reply: { code: 451, enh: '4.3.0', text: 'delivery agent failed: timed out' } });
+  // The program and the child it left in the background went with the agent.
+  const pid = Number(readFileSync(join(fx.out, 'child.pid'), 'utf8'));
+  await new Promise((res) => setTimeout(res, 200));
+  assert.equal(existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), false);
 });
 
 test('an agent that crashes or prints nonsense: a temporary failure', async () => {
@@ -106,7 +111,7 @@ test('an agent is reused for mailbox jobs of the same identity, and only for tho
     assert.equal((await service.run(mailbox(frank), MESSAGE)).status, 'delivered');
     assert.equal(counting.starts(), 4, 'the idle mailbox agent is still there');
   } finally {
-    service.close();
+    await service.close();
   }
 });
 
@@ -124,10 +129,10 @@ test('an idle agent ends after reuseIdleMs; a closed service keeps none', async 
     await new Promise((res) => setTimeout(res, 400));
     await service.run(read());
     assert.equal(counting.starts(), 2);
-    service.close();
+    await service.close();
     await service.run(read());
     assert.equal(counting.starts(), 3);
   } finally {
-    service.close();
+    await service.close();
   }
 });

@@ -55,8 +55,9 @@ before(() => {
   group = accounts.group();
 });
 
-after(() => {
-  accounts.cleanup();
+after(async () => {
+  await service.close();
+  await accounts.cleanup();
   root.cleanup();
 });
 

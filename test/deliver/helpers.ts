@@ -51,22 +51,28 @@ export class TestAccounts {
     this.users.splice(this.users.indexOf(user.name), 1);
   }
 
-  cleanup(): void {
-    for (const u of this.users.splice(0)) {
-      try {
-        execFileSync('userdel', [u], { stdio: 'ignore' });
-      } catch {
-        // best effort: a failed test may have removed it already
-      }
-    }
-    for (const g of this.groups.splice(0)) {
-      try {
-        execFileSync('groupdel', [g], { stdio: 'ignore' });
-      } catch {
-        // idem
-      }
+  /**
+   * Removes every user and group made here. userdel refuses a user who still has a process (an agent
+   * kept for reuse that is just exiting), so it is retried for a moment; a user left behind is an error.
+   */
+  async cleanup(): Promise<void> {
+    const left: string[] = [];
+    for (const u of this.users.splice(0)) if (!(await retry(() => execFileSync('userdel', [u], { stdio: 'pipe' })))) left.push(u);
+    for (const g of this.groups.splice(0)) if (!(await retry(() => execFileSync('groupdel', [g], { stdio: 'pipe' })))) left.push(g);
+    if (left.length > 0) throw new Error(`test accounts left behind: ${left.join(', ')}`);
+  }
+}
+
+async function retry(fn: () => unknown): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      fn();
+      return true;
+    } catch {
+      await new Promise((res) => setTimeout(res, 100));
     }
   }
+  return false;
 }
 
 /** A fresh temporary directory, mode 0755 so that the agents (other users) can enter it. */

@@ -48,8 +48,9 @@ before(() => {
   carol = accounts.user(join(T, 'home-carol'));
 });
 
-after(() => {
-  accounts.cleanup();
+after(async () => {
+  await service.close();
+  await accounts.cleanup();
   root.cleanup();
 });
 

@@ -18,6 +18,7 @@ export interface ProgramFixture {
   recorded(): { args: string[]; stdin: string; env: string[]; cwd: string; ids: string[] };
   calls(): number;
   reset(): void;
+  close(): Promise<void>;
 }
 
 function script(path: string, body: string, mode = 0o755): void {
@@ -74,6 +75,7 @@ export function programFixture(T: string): ProgramFixture {
       ),
     recorded: () => ({ args: read('args').split('\n').slice(0, -1), stdin: read('stdin'), env: lines('env'), cwd: read('cwd').trim(), ids: lines('ids') }),
     calls: () => (existsSync(join(out, 'calls')) ? lines('calls').length : 0),
+    close: () => service.close(),
     reset: () => {
       for (const n of ['calls', 'args', 'stdin', 'env', 'cwd', 'ids']) rmSync(join(out, n), { force: true });
     },

@@ -26,8 +26,9 @@ before(() => {
   nobody = accounts.user(join(root.dir, 'no-such-home'), { shell: '/usr/sbin/nologin' });
 });
 
-after(() => {
-  accounts.cleanup();
+after(async () => {
+  await fx.close();
+  await accounts.cleanup();
   root.cleanup();
 });
 

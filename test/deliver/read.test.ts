@@ -13,7 +13,8 @@ import { TestAccounts, tempRoot } from './helpers.js';
 const accounts = new TestAccounts();
 const root = tempRoot();
 const T = root.dir;
-const access = agentFileAccess(spawnAgentService());
+const service = spawnAgentService();
+const access = agentFileAccess(service);
 let dave: Identity;
 let erin: Identity;
 
@@ -26,8 +27,9 @@ before(() => {
   chmodSync(home, 0o755);
 });
 
-after(() => {
-  accounts.cleanup();
+after(async () => {
+  await service.close();
+  await accounts.cleanup();
   root.cleanup();
 });
 
