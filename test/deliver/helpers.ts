@@ -57,9 +57,22 @@ export class TestAccounts {
    */
   async cleanup(): Promise<void> {
     const left: string[] = [];
-    for (const u of this.users.splice(0)) if (!(await retry(() => execFileSync('userdel', [u], { stdio: 'pipe' })))) left.push(u);
+    for (const u of this.users.splice(0)) {
+      if (!(await retry(() => execFileSync('userdel', [u], { stdio: 'pipe' })))) left.push(u);
+      // userdel removes the user's own group only where USERGROUPS_ENAB is on (Debian's default).
+      else if (groupExists(u)) this.groups.push(u);
+    }
     for (const g of this.groups.splice(0)) if (!(await retry(() => execFileSync('groupdel', [g], { stdio: 'pipe' })))) left.push(g);
     if (left.length > 0) throw new Error(`test accounts left behind: ${left.join(', ')}`);
+  }
+}
+
+function groupExists(name: string): boolean {
+  try {
+    execFileSync('getent', ['group', name], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
   }
 }
 
