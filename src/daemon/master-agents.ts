@@ -1,11 +1,8 @@
-// The agent service behind the master: every job the master accepts is run by it.
-// Until D2's spawnAgentService (branch agents) is merged, no agent exists and every job is deferred.
+// The agent service behind the master: every job the master accepts runs in an agent process it
+// spawns (src/deliver/agent-service.ts), which drops to the job's identity before anything else.
 
-import type { AgentJob, AgentResult, DeliveryService } from '../deliver/agent-protocol.js';
-import { unavailable } from '../deliver/ipc-service.js';
+import { spawnAgentService, type AgentService } from '../deliver/agent-service.js';
 
-export function masterAgents(): DeliveryService {
-  return {
-    run: (job: AgentJob): Promise<AgentResult> => Promise.resolve(unavailable(job, 'no delivery agent in this build')),
-  };
+export function masterAgents(): AgentService {
+  return spawnAgentService();
 }

@@ -1,6 +1,7 @@
 // The master's check of a job the worker asks it to run. The worker is the unprivileged side that talks
 // to the network, so a job is treated as hostile input:
-// - only the known job kinds, each rebuilt field by field from the contract (nothing else passes);
+// - only the known job kinds, each rebuilt field by field from the contract (nothing else passes; the
+//   agents' lock timeouts keep their defaults, a worker cannot stretch them);
 // - never as root: uid 0 or gid 0 is refused (a refusal result, the job is not run);
 // - the policy fields come from the master's own configuration, not from the request: a worker that
 //   could name the smrsh directory or SafeFileEnvironment could run anything as anyone.
@@ -8,11 +9,13 @@
 import type { EffectiveConfig } from '../config/effective.js';
 import type { AgentJob, AgentResult, MessageMeta } from '../deliver/agent-protocol.js';
 import { isRecord } from '../deliver/ipc-protocol.js';
-import type { Identity } from '../route/types.js';
+import type { Identity } from '../deliver/shared-types.js';
 
 /** What the master imposes on every job, from its configuration. */
 export interface JobPolicy {
   mailSpoolDirectory: string;
+  mailboxFormat: 'mbox' | 'maildir';
+  maildirPath: string;
   safeFileEnvironment: string | undefined;
   tempFileMode: number;
   dontBlame: string[];
@@ -26,6 +29,8 @@ export function jobPolicy(cfg: EffectiveConfig): JobPolicy {
   const o = cfg.options;
   return {
     mailSpoolDirectory: o.MailSpoolDirectory,
+    mailboxFormat: o.MailboxFormat,
+    maildirPath: o.MaildirPath,
     safeFileEnvironment: o.SafeFileEnvironment,
     tempFileMode: o.TempFileMode,
     dontBlame: [...o.DontBlameSendmail.flags],
@@ -89,11 +94,8 @@ function absolutePath(v: unknown, field: string): string {
 
 function build(raw: Record<string, unknown>, policy: JobPolicy): AgentJob {
   switch (raw.kind) {
-    case 'mailbox': {
-      const format = raw.format;
-      if (format !== 'mbox' && format !== 'maildir') throw new Malformed('format: expected mbox or maildir');
-      return { kind: 'mailbox', user: identity(raw.user, 'user'), spoolDir: policy.mailSpoolDirectory, format, maildir: str(raw.maildir, 'maildir', { nonEmpty: true }), meta: meta(raw.meta) };
-    }
+    case 'mailbox':
+      return { kind: 'mailbox', user: identity(raw.user, 'user'), spoolDir: policy.mailSpoolDirectory, format: policy.mailboxFormat, maildir: policy.maildirPath, meta: meta(raw.meta) };
     case 'file':
       return {
         kind: 'file',
@@ -103,6 +105,7 @@ function build(raw: Record<string, unknown>, policy: JobPolicy): AgentJob {
         tempFileMode: policy.tempFileMode,
         dontBlame: [...policy.dontBlame],
         meta: meta(raw.meta),
+        openTimeoutMs: policy.fileOpenTimeoutMs,
       };
     case 'program':
       return {

@@ -37,8 +37,8 @@ export interface MasterOptions {
   log: Logger;
   /** the worker's --grace; the master kills a worker that has not stopped 10 s after it */
   graceMs: number;
-  /** the agent service that runs the jobs the master accepts */
-  agents: DeliveryService;
+  /** the agent service that runs the jobs the master accepts; closed when the master ends */
+  agents: DeliveryService & { close?(): Promise<void> };
   /** tests put another program in the worker's place */
   workerCommand?: { command: string; args: string[] };
   /** a SIGTERM/SIGINT that came before the master's own handlers */
@@ -129,5 +129,7 @@ export async function runMaster(opts: MasterOptions): Promise<number> {
     process.off('SIGINT', onStop);
     process.off('SIGHUP', onHup);
     bound.close();
+    // Agents kept for reuse would hold the master's event loop open.
+    await opts.agents.close?.();
   }
 }

@@ -8,6 +8,8 @@ import { loadConfig } from '../../src/config/load.js';
 
 const POLICY: JobPolicy = {
   mailSpoolDirectory: '/var/mail',
+  mailboxFormat: 'maildir',
+  maildirPath: '$z/Maildir',
   safeFileEnvironment: '/srv/mailfiles',
   tempFileMode: 0o600,
   dontBlame: [],
@@ -32,8 +34,11 @@ test('each job kind passes with the master policy in place of what the worker se
     job: { kind: 'program', command: 'vacation alice', as: alice, smrshDirectory: '/etc/mail/smrsh', smrshPath: '/usr/bin:/bin', timeoutMs: 600_000, dontBlame: [], meta },
   });
   const file = checkJob({ kind: 'file', path: '/srv/mailfiles/log', as: alice, safeFileEnvironment: '/', tempFileMode: 0o666, dontBlame: [], meta }, MSG, POLICY);
-  assert.deepEqual(file, { ok: true, job: { kind: 'file', path: '/srv/mailfiles/log', as: alice, safeFileEnvironment: '/srv/mailfiles', tempFileMode: 0o600, dontBlame: [], meta } });
-  const mailbox = checkJob({ kind: 'mailbox', user: alice, spoolDir: '/etc', format: 'maildir', maildir: '$z/Maildir', meta }, MSG, POLICY);
+  assert.deepEqual(file, {
+    ok: true,
+    job: { kind: 'file', path: '/srv/mailfiles/log', as: alice, safeFileEnvironment: '/srv/mailfiles', tempFileMode: 0o600, dontBlame: [], meta, openTimeoutMs: 60_000 },
+  });
+  const mailbox = checkJob({ kind: 'mailbox', user: alice, spoolDir: '/etc', format: 'mbox', maildir: '$z/.ssh', meta, lockTimeoutMs: 1e12 }, MSG, POLICY);
   assert.deepEqual(mailbox, { ok: true, job: { kind: 'mailbox', user: alice, spoolDir: '/var/mail', format: 'maildir', maildir: '$z/Maildir', meta } });
   const read = checkJob({ kind: 'read', path: '/home/alice/.forward', as: alice, timeoutMs: 5 }, undefined, POLICY);
   assert.deepEqual(read, { ok: true, job: { kind: 'read', path: '/home/alice/.forward', as: alice, timeoutMs: 60_000 } });
@@ -70,7 +75,6 @@ test('malformed jobs are named, not run', () => {
     [{ kind: 'mailbox', user: { ...alice, name: '../../etc/passwd' }, format: 'mbox', maildir: 'M', meta }, MSG, /^user\.name: not a user name$/],
     [{ kind: 'mailbox', user: { ...alice, uid: -1 }, format: 'mbox', maildir: 'M', meta }, MSG, /^user\.uid: expected an integer/],
     [{ kind: 'mailbox', user: { ...alice, uid: '1001' }, format: 'mbox', maildir: 'M', meta }, MSG, /^user\.uid: expected an integer/],
-    [{ kind: 'mailbox', user: alice, format: 'mh', maildir: 'M', meta }, MSG, /^format: expected mbox or maildir$/],
     [{ kind: 'program', command: 'a\0b', as: alice, meta }, MSG, /^command: expected a string$/],
     [{ kind: 'program', command: 'x', as: alice, meta: { ...meta, created: 'yesterday' } }, MSG, /^meta\.created: expected an integer/],
   ];
@@ -89,6 +93,8 @@ test('the policy comes from the configuration', async () => {
       { name: 'SafeFileEnvironment', value: '/srv/files' },
       { name: 'ProgTimeout', value: '2m' },
       { name: 'MailSpoolDirectory', value: '/var/spool/mail' },
+      { name: 'MailboxFormat', value: 'maildir' },
+      { name: 'MaildirPath', value: '$z/Mail' },
     ],
   });
   assert.ok(loaded.config, JSON.stringify(loaded.diagnostics));
@@ -98,4 +104,6 @@ test('the policy comes from the configuration', async () => {
   assert.equal(p.progTimeoutMs, 120_000);
   assert.equal(p.mailSpoolDirectory, '/var/spool/mail');
   assert.equal(p.tempFileMode, 0o600);
+  assert.equal(p.mailboxFormat, 'maildir');
+  assert.equal(p.maildirPath, '$z/Mail');
 });

@@ -22,6 +22,8 @@ import { MasterJobs } from '../../src/daemon/master-jobs.js';
 
 const POLICY: JobPolicy = {
   mailSpoolDirectory: '/var/mail',
+  mailboxFormat: 'mbox',
+  maildirPath: '$z/Maildir',
   safeFileEnvironment: undefined,
   tempFileMode: 0o600,
   dontBlame: [],
