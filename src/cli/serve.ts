@@ -1,12 +1,19 @@
 // `postern serve`: the daemon. Loads the configuration (postern.conf, sendmail.mc or sendmail.cf), opens
 // the spool, listens, and handles SIGTERM (drain and exit 0) and SIGHUP (reload; a broken configuration
 // is reported and the running one kept).
+//
+// Started as root with an unprivileged RunAsUser, this process becomes the master (src/daemon/master.ts)
+// and the SMTP server runs in a worker, `serve --worker`, started as RunAsUser with the listening sockets
+// and a channel to the master (src/daemon/worker-link.ts). Otherwise everything runs in this process.
 
 import { resolve as resolvePath } from 'node:path';
-import { mkdir, chown, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { loadConfig, type LoadRequest } from '../config/load.js';
+import { loadConfig, type LoadRequest, type LoadResult } from '../config/load.js';
 import { buildRuntime, type Runtime } from '../daemon/runtime.js';
+import { privilegePlan } from '../daemon/master-plan.js';
+import { runMaster } from '../daemon/master.js';
+import { WorkerLink } from '../daemon/worker-link.js';
+import { masterAgents } from '../daemon/master-agents.js';
 import { Spool, SpoolSetupError, type SpoolEvent } from '../queue/index.js';
 import type { AccessSourceEvent } from '../maps/access-source.js';
 import { loadPasswd } from '../maps/users.js';
@@ -19,6 +26,9 @@ import { createLogger, flushLogger } from './logger.js';
 const EX_USAGE = 64;
 const EX_OSERR = 71;
 const EX_CONFIG = 78;
+
+/** How long a worker waits for its listeners from the master. */
+const HELLO_TIMEOUT_MS = 10_000;
 
 const USAGE = `usage: postern serve [--config FILE] [-D NAME=value]... [-O Name=value]... [--pretty] [--log-level LEVEL] [--grace SECONDS]
   FILE is a postern.conf, a sendmail.mc or a sendmail.cf; without it Postern runs on the embedded
@@ -46,11 +56,15 @@ function errorsOf(diags: readonly Diagnostic[]): string[] {
   return diags.filter((d) => d.severity === 'error').map(formatDiagnostic);
 }
 
-async function load(req: LoadRequest, log: Logger): Promise<Loaded> {
-  const loaded = await loadConfig(req);
+async function load(req: LoadRequest, log: Logger, link: WorkerLink | undefined, preloaded?: LoadResult): Promise<Loaded> {
+  const loaded = preloaded ?? (await loadConfig(req));
   report(loaded.diagnostics, log);
   if (loaded.config === undefined) return { errors: errorsOf(loaded.diagnostics) };
-  const rt = await buildRuntime(loaded.config, VERSION, { onAccessEvent: accessEventLogger(log) });
+  const rt = await buildRuntime(loaded.config, VERSION, {
+    onAccessEvent: accessEventLogger(log),
+    // The worker cannot read a key only root may read: the master reads the files its configuration names.
+    ...(link !== undefined ? { readTlsFile: (path: string) => link.readFile(path) } : {}),
+  });
   report(rt.diagnostics, log);
   return rt.runtime !== undefined ? { runtime: rt.runtime, errors: [] } : { errors: errorsOf(rt.diagnostics) };
 }
@@ -71,33 +85,6 @@ function spoolEventLogger(log: Logger): (e: SpoolEvent) => void {
     if (e.level === 'alert' || e.level === 'warning') log.warn(fields, e.message);
     else log.info(fields, e.message);
   };
-}
-
-/** Root binds the ports, then hands the process to RunAsUser (least privilege). */
-async function dropPrivileges(rt: Runtime, spoolDir: string, log: Logger): Promise<string | undefined> {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-  const name = rt.config.options.RunAsUser;
-  if (name === 'root' || name === '0') {
-    log.warn({ event: 'privilege' }, 'RunAsUser is root: the daemon keeps root privileges');
-    return undefined;
-  }
-  const users = await loadPasswd();
-  const u = users.lookupUser(name);
-  if (u === undefined) {
-    if (rt.config.embedded) {
-      log.warn({ event: 'privilege' }, `RunAsUser ${name} does not exist; the embedded daemon keeps running as root`);
-      return undefined;
-    }
-    return `RunAsUser ${name}: no such user (create it, or set RunAsUser explicitly)`;
-  }
-  await mkdir(spoolDir, { recursive: true, mode: 0o700 });
-  const st = await stat(spoolDir);
-  if (st.uid === 0) await chown(spoolDir, u.uid, u.gid);
-  process.setgroups?.([u.gid]);
-  process.setgid?.(u.gid);
-  process.setuid?.(u.uid);
-  log.info({ event: 'privilege', user: name, uid: u.uid }, `running as ${name}`);
-  return undefined;
 }
 
 export async function serveCommand(argv: readonly string[]): Promise<number> {
@@ -124,13 +111,22 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     process.off('SIGINT', onEarlyStop);
     process.off('SIGHUP', onEarlyHup);
   };
-  const code = await serveUntilStopped(args, log, () => earlyStop, dropEarly);
+  const code = await serveUntilStopped(argv, args, log, () => earlyStop, dropEarly);
   dropEarly();
   flushLogger(log);
   return code;
 }
 
+function graceMs(args: ReturnType<typeof parseArgs>): number {
+  return Number(args.values.get('--grace') ?? '30') * 1000;
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
 async function serveUntilStopped(
+  argv: readonly string[],
   args: ReturnType<typeof parseArgs>,
   log: Logger,
   stoppedEarly: () => string | undefined,
@@ -141,13 +137,95 @@ async function serveUntilStopped(
     defines: args.defines,
     cliOptions: args.cliOptions,
   };
-  let rt = (await load(req, log)).runtime;
+  const asWorker = args.flags.has('--worker');
+  if (asWorker && isRoot()) {
+    process.stderr.write('postern: serve --worker is started by the master as RunAsUser, never as root\n');
+    return EX_USAGE;
+  }
+  let link: WorkerLink | undefined;
+  try {
+    link = asWorker ? WorkerLink.open() : undefined;
+  } catch (err) {
+    process.stderr.write(`postern: ${(err as Error).message}\n`);
+    return EX_USAGE;
+  }
+  try {
+    return await serveAs(argv, args, req, link, log, stoppedEarly, dropEarly);
+  } finally {
+    link?.close();
+  }
+}
+
+async function serveAs(
+  argv: readonly string[],
+  args: ReturnType<typeof parseArgs>,
+  req: LoadRequest,
+  link: WorkerLink | undefined,
+  log: Logger,
+  stoppedEarly: () => string | undefined,
+  dropEarly: () => void,
+): Promise<number> {
+  let preloaded: LoadResult | undefined;
+  if (link === undefined && isRoot()) {
+    preloaded = await loadConfig(req);
+    if (preloaded.config !== undefined) {
+      const plan = privilegePlan(preloaded.config, true, await loadPasswd());
+      if (plan.mode === 'error') {
+        report(preloaded.diagnostics, log);
+        process.stderr.write(`postern: ${plan.message}\n`);
+        return EX_CONFIG;
+      }
+      if (plan.mode === 'split') {
+        // The worker loads the configuration again and reports its warnings; the master stays quiet.
+        return runMaster({
+          req,
+          cfg: preloaded.config,
+          user: plan.user,
+          serveArgs: argv,
+          log,
+          graceMs: graceMs(args),
+          agents: masterAgents(),
+          stoppedEarly,
+          dropEarly,
+        });
+      }
+      if (plan.warning !== undefined) log.warn({ event: 'privilege' }, plan.warning);
+    }
+  }
+  let rt = (await load(req, log, link, preloaded)).runtime;
   if (rt === undefined) return EX_CONFIG;
   const spoolDir = resolvePath(rt.config.options.QueueDirectory);
+  let fds: ReadonlyArray<number | null> | undefined;
+  if (link !== undefined) {
+    let hello;
+    try {
+      hello = await link.hello(HELLO_TIMEOUT_MS);
+    } catch (err) {
+      process.stderr.write(`postern: ${(err as Error).message}\n`);
+      return EX_OSERR;
+    }
+    // The sockets are the master's: a listener change in the file waits for a restart of the master.
+    if (JSON.stringify(hello.listeners) !== JSON.stringify(rt.settings.listeners)) {
+      log.warn({ event: 'reload' }, 'listener changes take effect at the next restart');
+    }
+    rt = { ...rt, settings: { ...rt.settings, listeners: hello.listeners } };
+    fds = hello.fds;
+  }
 
+  // The spool first: a worker restarted by the master is handed sockets with connections already waiting,
+  // and a server that accepts them before its spool is open can only answer 421.
+  let spool: Spool;
+  try {
+    spool = await Spool.open({ dir: spoolDir, fileMode: rt.config.options.QueueFileMode, onEvent: spoolEventLogger(log) });
+  } catch (err) {
+    process.stderr.write(`postern: ${err instanceof SpoolSetupError ? err.message : `queue directory ${spoolDir}: ${(err as Error).message}`}\n`);
+    rt.dns.cancel();
+    return EX_CONFIG;
+  }
   const server = new SmtpServer({
     settings: rt.settings,
     directory: rt.directory,
+    spool,
     spoolDir,
     dns: rt.dns,
     log,
@@ -157,26 +235,12 @@ async function serveUntilStopped(
     policy: rt.policy,
   });
   try {
-    await server.listen();
+    await server.listen(fds);
   } catch (err) {
     process.stderr.write(`postern: cannot listen: ${(err as Error).message}\n`);
+    await spool.close();
     return EX_OSERR;
   }
-  const privError = await dropPrivileges(rt, spoolDir, log);
-  if (privError !== undefined) {
-    process.stderr.write(`postern: ${privError}\n`);
-    await server.close();
-    return EX_CONFIG;
-  }
-  let spool: Spool;
-  try {
-    spool = await Spool.open({ dir: spoolDir, fileMode: rt.config.options.QueueFileMode, onEvent: spoolEventLogger(log) });
-  } catch (err) {
-    process.stderr.write(`postern: ${err instanceof SpoolSetupError ? err.message : `queue directory ${spoolDir}: ${(err as Error).message}`}\n`);
-    await server.close();
-    return EX_CONFIG;
-  }
-  await server.setSpool(spool);
   // The handlers go in before the ready line: a supervisor that signals as soon as it reads "ready"
   // must not meet the default action (SIGTERM killing the process mid-transaction, SIGHUP too).
   const stopped = new Promise<number>((done) => {
@@ -185,9 +249,8 @@ async function serveUntilStopped(
       if (stopping) return;
       stopping = true;
       log.info({ event: 'shutdown', signal }, 'stopping: no new connections, finishing transactions in flight');
-      const grace = Number(args.values.get('--grace') ?? '30') * 1000;
       void (async () => {
-        await server.shutdown(grace);
+        await server.shutdown(graceMs(args));
         await spool.close();
         log.info({ event: 'stopped' }, 'postern stopped');
         flushLogger(log);
@@ -196,12 +259,14 @@ async function serveUntilStopped(
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
+    // Without its master the worker has no agents and would hold the ports against a new master.
+    link?.whenGone(() => stop('master-gone'));
     process.on('SIGHUP', () => {
       void (async () => {
         log.info({ event: 'reload' }, 'SIGHUP: reloading configuration');
         let loaded: Awaited<ReturnType<typeof load>>;
         try {
-          loaded = await load(req, log);
+          loaded = await load(req, log, link);
         } catch (err) {
           log.error({ event: 'reload-failed', err }, 'reload failed unexpectedly; keeping the running configuration');
           return;
@@ -222,6 +287,8 @@ async function serveUntilStopped(
     });
   });
   dropEarly();
+  // The master hears it first: whoever acts on the ready line finds a master that counts this worker as up.
+  link?.ready();
   log.info({ event: 'ready', version: VERSION, listeners: server.addresses(), spool: spoolDir, host: rt.names.j }, 'postern ready');
   const early = stoppedEarly();
   if (early !== undefined) process.emit('SIGTERM', 'SIGTERM');

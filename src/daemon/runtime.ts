@@ -104,6 +104,8 @@ export interface RuntimeOptions {
   passwdFile?: string;
   /** access map reloads after start-up (mtime changes), for the daemon's log */
   onAccessEvent?: (e: AccessSourceEvent) => void;
+  /** reads ServerCertFile, ServerKeyFile and CACertFile (a worker asks its root master) */
+  readTlsFile?: (path: string) => Promise<Buffer>;
 }
 
 /** The access map named by the configuration, if FEATURE(access_db) is on; errors stop the start. */
@@ -145,7 +147,7 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, runtim
   // Ownership is judged against the system's accounts, whatever passwd file serves local recipients.
   await checkFiles(cfg, safetyPolicy(cfg, passwdFile === PASSWD_FILE ? users : await loadPasswd(PASSWD_FILE)), diags);
 
-  const tls = await loadTlsContext({ cert: o.ServerCertFile, key: o.ServerKeyFile, ca: o.CACertFile }, diags);
+  const tls = await loadTlsContext({ cert: o.ServerCertFile, key: o.ServerKeyFile, ca: o.CACertFile }, diags, runtimeOpts.readTlsFile);
   if (diags.hasErrors) return { diagnostics: diags.items };
   const settings = smtpSettings(cfg, names, version);
   const relayWords = await classWords(cfg, 'R', diags);

@@ -11,7 +11,12 @@ export interface TlsFiles {
   ca?: string | undefined;
 }
 
-export async function loadTlsContext(files: TlsFiles, diags: DiagnosticList): Promise<SecureContext | undefined> {
+/** `read` reads a file; a worker under the root master asks the master, which may read the key. */
+export async function loadTlsContext(
+  files: TlsFiles,
+  diags: DiagnosticList,
+  read: (path: string) => Promise<Buffer> = (p) => readFile(p),
+): Promise<SecureContext | undefined> {
   if (files.cert === undefined || files.key === undefined) {
     if (files.cert !== undefined || files.key !== undefined) {
       diags.warning('STARTTLS not offered: ServerCertFile and ServerKeyFile must both be set');
@@ -20,9 +25,9 @@ export async function loadTlsContext(files: TlsFiles, diags: DiagnosticList): Pr
   }
   try {
     const [cert, key, ca] = await Promise.all([
-      readFile(files.cert),
-      readFile(files.key),
-      files.ca !== undefined ? readFile(files.ca) : Promise.resolve(undefined),
+      read(files.cert),
+      read(files.key),
+      files.ca !== undefined ? read(files.ca) : Promise.resolve(undefined),
     ]);
     // [Postern] TLS 1.2 is the floor (smtp-session.md §10.1).
     return createSecureContext({ cert, key, ...(ca !== undefined ? { ca } : {}), minVersion: 'TLSv1.2' });

@@ -152,14 +152,20 @@ export class SmtpServer implements SessionHost {
     return out;
   }
 
-  async listen(): Promise<void> {
-    for (const l of this.settings.listeners) {
+  /**
+   * Binds and listens on every listener; or, given `fds` (a worker under the root master), listens on the
+   * sockets the master bound, one per listener, null for an optional one the master could not bind.
+   */
+  async listen(fds?: ReadonlyArray<number | null>): Promise<void> {
+    for (const [i, l] of this.settings.listeners.entries()) {
+      const fd = fds?.[i];
+      if (fds !== undefined && (fd === null || fd === undefined)) continue;
       const srv = createServer({ noDelay: true, pauseOnConnect: false }, (sock) => this.accept(sock, l));
       srv.on('error', (err) => this.log.error({ err, listener: l.name }, 'listener error'));
       try {
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
-          srv.listen({ host: l.addr, port: l.port, backlog: l.backlog }, () => {
+          srv.listen(fd !== undefined && fd !== null ? { fd, backlog: l.backlog } : { host: l.addr, port: l.port, backlog: l.backlog }, () => {
             srv.off('error', reject);
             resolve();
           });

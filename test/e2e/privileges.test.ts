@@ -1,6 +1,7 @@
-// Least privilege: started as root, the daemon binds, then becomes RunAsUser (the spool then belongs
-// to that user); a RunAsUser that does not exist stops start-up; RunAsUser = root is kept with a
-// warning. Started as another user, it simply keeps that user.
+// Least privilege: started as root, the daemon binds, and the SMTP server runs in a worker started as
+// RunAsUser (the spool then belongs to that user) while the master keeps root (privilege-split.test.ts
+// tests the split itself); a RunAsUser that does not exist stops start-up; RunAsUser = root is kept with
+// a warning. Started as another user, it simply keeps that user.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +20,7 @@ async function ids(pid: number): Promise<{ uid: number[]; gid: number[]; groups:
   return { uid: field('Uid'), gid: field('Gid'), groups: field('Groups') };
 }
 
-test('RunAsUser = nobody: the daemon runs as nobody after binding and the spool is owned by nobody', async (t) => {
+test('RunAsUser = nobody: the server runs as nobody after binding and the spool is owned by nobody', async (t) => {
   const dir = await tempDaemonDir();
   t.after(() => removeDir(dir));
   // The unprivileged daemon must be able to reach its spool inside the temporary directory.
@@ -28,12 +29,16 @@ test('RunAsUser = nobody: the daemon runs as nobody after binding and the spool 
   t.after(() => d.stop());
   const me = process.geteuid?.() ?? -1;
   const expected = asRoot ? 65534 : me;
-  const { uid, gid, groups } = await ids(d.pid);
+  // As root the server is the worker the master names; otherwise the daemon's own process.
+  const privilege = d.logs.find((l) => l.event === 'privilege' && l.user === 'nobody' && l.uid === 65534);
+  const server = asRoot ? Number(privilege?.worker) : d.pid;
+  const { uid, gid, groups } = await ids(server);
   assert.deepEqual(uid, [expected, expected, expected, expected]);
   if (asRoot) {
     assert.deepEqual(gid, [65534, 65534, 65534, 65534]);
-    assert.deepEqual(groups, [65534]);
-    assert.ok(d.logs.some((l) => l.event === 'privilege' && l.user === 'nobody' && l.uid === 65534));
+    // Spawned with uid and gid: no supplementary group at all, root's least of all.
+    assert.deepEqual(groups, []);
+    assert.deepEqual((await ids(d.pid)).uid, [0, 0, 0, 0]);
   }
   const spool = await stat(join(dir, 'spool'));
   assert.equal(spool.uid, expected);
