@@ -3,7 +3,7 @@
 // without entries, means the mailbox.
 
 import { childBranch, type Branch, type ExpansionHost, type Result } from './branch.js';
-import { judgeForward } from './file-safety.js';
+import { judgeForward, UNSAFE_DIRECTORY_PATH } from './file-safety.js';
 import { forwardCandidates } from './forward-path.js';
 import { parseListFile } from './list-file.js';
 import { shellIsValid } from './shells.js';
@@ -27,7 +27,8 @@ export async function expandForward(host: ExpansionHost, b: Branch, user: Identi
     }
     const verdict = judgeForward(read, user, { dontBlame: o.dontBlame, unsafeGroupWrites: o.unsafeGroupWrites });
     if (!verdict.use) {
-      host.log(b, 'warning', `${path}: ${verdict.reason}`);
+      const quiet = verdict.reason === UNSAFE_DIRECTORY_PATH && o.dontBlame.has('DontWarnForwardFileInUnsafeDirPath');
+      host.log(b, quiet ? 'info' : 'warning', `${path}: ${verdict.reason}`);
       continue;
     }
     const parsed = parseListFile(read.content, ctx.canonical);

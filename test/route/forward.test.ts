@@ -85,6 +85,11 @@ test('§5.3 check 1: the directory path (owner, group/other write, sticky only w
     w.options.dontBlame = new Set();
     assert.deepEqual(shows(await w.expand(['bob'])), ['mailbox bob']);
     assert.deepEqual(messages(w), [`${path}: unsafe directory path`]);
+    assert.equal(w.logs[0]!.level, 'warning');
+    // DontWarnForwardFileInUnsafeDirPath: still ignored, logged without the warning level.
+    w.options.dontBlame = new Set(['DontWarnForwardFileInUnsafeDirPath']);
+    assert.deepEqual(shows(await w.expand(['bob'])), ['mailbox bob']);
+    assert.equal(w.logs[1]!.level, 'info');
     w.options.dontBlame = new Set(['TrustStickyBit']);
     assert.deepEqual(shows(await w.expand(['bob'])), ['mailbox carol', 'program /bin/p as bob']);
     // A home owned by someone else.
