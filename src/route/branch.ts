@@ -72,4 +72,10 @@ export interface ExpansionHost {
   /** Expands the elements of a list one level down; a list of nothing but loops fails as a loop. */
   expandList(elements: readonly AliasElement[], child: Branch, shown: string): Promise<Result>;
   log(b: Branch, level: 'info' | 'warning', message: string): void;
+  /**
+   * True the first time `node` (an alias, a user's .forward, a :include: file in one context) is met
+   * in this message: like sendmail, an address already expanded is not expanded again, which keeps the
+   * work linear in the size of the lists however many paths lead to them.
+   */
+  firstVisit(node: string): boolean;
 }

@@ -34,6 +34,7 @@ const REDIRECT_SUFFIX = /\.REDIRECT\.?$/i;
 class Expander implements ExpansionHost {
   readonly out: Expanded[] = [];
   readonly #seen = new Set<string>();
+  readonly #visited = new Set<string>();
   readonly #sender: CanonicalAddress | undefined;
   readonly #envelopeCtl: Control;
   readonly #aliasCtl: Control;
@@ -165,6 +166,7 @@ class Expander implements ExpansionHost {
     if (entry !== undefined) return this.#alias(entry, name, b, shown);
     const found = this.#findUser(name);
     if (found === undefined) return this.#failed(b, STATUS.userUnknown(shown), shown);
+    if (!this.firstVisit(`forward:${found.user.name}+${found.detail ?? ''}`)) return {};
     return expandForward(this, b, found.user, found.detail);
   }
 
@@ -197,6 +199,7 @@ class Expander implements ExpansionHost {
   }
 
   async #alias(entry: AliasEntry, name: string, b: Branch, shown: string): Promise<Result> {
+    if (!this.firstVisit(`alias:${entry.name}`)) return {};
     const only = entry.elements.length === 1 ? entry.elements[0] : undefined;
     if (only !== undefined && only.kind === 'error') {
       this.#errorValue(only, b, shown);
@@ -263,6 +266,12 @@ class Expander implements ExpansionHost {
 
   defer(b: Branch, status: StatusText, actual: string): void {
     this.#emit(b, `deferred:${actual.toLowerCase()}`, actual, { deferred: status });
+  }
+
+  firstVisit(node: string): boolean {
+    if (this.#visited.has(node)) return false;
+    this.#visited.add(node);
+    return true;
   }
 
   log(b: Branch, level: 'info' | 'warning', message: string): void {

@@ -16,6 +16,8 @@ export async function expandInclude(host: ExpansionHost, b: Branch, path: string
   const o = ctx.options;
   const name = `:include:${path}`;
   if (b.chain.has(name)) return { loop: name };
+  const c = b.ctl;
+  if (!host.firstVisit(`${name}|${c.reader.uid}|${c.as.uid}|${c.unsafe}|${c.bogusShell ?? ''}|${c.unknownUid ?? ''}`)) return {};
   const read = await ctx.files.read(path, b.ctl.reader, o.fileOpenTimeoutMs);
   if (read.status === 'missing') return failed(host, b, STATUS.includeOpen(path, NO_SUCH_FILE), shown);
   if (read.status === 'denied') return failed(host, b, STATUS.includeOpen(path, read.reason), shown);

@@ -3,14 +3,17 @@
 // no continuation syntax; `error:` is not allowed. A bad element is reported with its line and left
 // out; the others are used.
 
-import { parseElements, type AddressClassifier, type AliasElement } from '../maps/aliases.js';
+import { parseElements, type AliasElement } from '../maps/aliases.js';
+import { canonicalize, type CanonicalOptions } from '../policy/canonical.js';
 
 export interface ListFileResult {
   elements: AliasElement[];
   errors: Array<{ line: number; message: string }>;
 }
 
-export function parseListFile(text: string, opts: { isLocalDomain(d: string): boolean; classify?: AddressClassifier }): ListFileResult {
+/** Addresses are put in canonical form (relay-and-access.md §3) as in the alias file. */
+export function parseListFile(text: string, canonical: CanonicalOptions): ListFileResult {
+  const opts = { isLocalDomain: (d: string) => canonical.isLocalDomain(d), classify: (a: string) => canonicalize(a, canonical), allowError: false };
   const elements: AliasElement[] = [];
   const errors: ListFileResult['errors'] = [];
   const lines = text.split('\n');
@@ -18,7 +21,7 @@ export function parseListFile(text: string, opts: { isLocalDomain(d: string): bo
     const line = lines[i]!.replace(/\r$/, '');
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const r = parseElements(trimmed, { isLocalDomain: opts.isLocalDomain, classify: opts.classify, allowError: false });
+    const r = parseElements(trimmed, opts);
     for (const message of r.errors) errors.push({ line: i + 1, message });
     elements.push(...r.elements);
   }

@@ -219,3 +219,18 @@ test('only the recipients asked for are expanded (the runner skips those already
     await w.cleanup();
   }
 });
+
+test('an alias, a .forward or a :include: reached by many paths is expanded once (linear work)', () =>
+  withWorld('', async (w) => {
+    // l0 names l1 three times, l1 names l2 three times, …: 3^7 paths to l7, one expansion each.
+    const lines = Array.from({ length: 7 }, (_, i) => `l${i}: l${i + 1}, l${i + 1}, l${i + 1}`);
+    const list = await w.file(`${w.dir}/shared-list`, 'carol\n', 'root');
+    await w.setAliases(`${lines.join('\n')}\nl7: bob, :include:${list}\nfan: ${Array.from({ length: 50 }, () => `:include:${list}`).join(', ')}\n`);
+    await w.forward('bob', '\\bob, erin\n');
+    const counted: string[] = [];
+    const inner = w.files;
+    w.files = { read: (path, as, ms) => (counted.push(path), inner.read(path, as, ms)) };
+    assert.deepEqual(shows(await w.expand(['l0@example.com', 'fan@example.com'])), ['mailbox bob', 'mailbox erin', 'mailbox carol']);
+    assert.deepEqual(counted.filter((p) => p === list).length, 1);
+    assert.deepEqual(counted.filter((p) => p.endsWith('/.forward')).length, 3);
+  }));

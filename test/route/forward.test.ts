@@ -170,8 +170,8 @@ test('§5.4 content: comments, several per line, empty file means the mailbox, b
   withWorld(async (w) => {
     await w.forward('bob', '# only a comment\n\n');
     assert.deepEqual(shows(await w.expand(['bob'])), ['mailbox bob']);
-    const path = await w.forward('bob', '# forward\ncarol, erin\nfrank@remote.example\nnot valid\n');
-    assert.deepEqual(shows(await w.expand(['bob'])), ['mailbox carol', 'mailbox erin', 'remote frank@remote.example']);
+    const path = await w.forward('bob', '# forward\ncarol, erin\nfrank@remote.example\nnot valid\ncarol%far.example@example.com\n');
+    assert.deepEqual(shows(await w.expand(['bob'])), ['mailbox carol', 'mailbox erin', 'remote frank@remote.example', 'remote carol@far.example']);
     assert.deepEqual(messages(w), [`${path}: line 4: not valid... invalid address`]);
   }));
 
