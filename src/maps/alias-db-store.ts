@@ -40,7 +40,8 @@ type Source =
 async function signatureOf(path: string): Promise<{ signature: string; mtimeMs: number } | undefined> {
   try {
     const st = await stat(path);
-    return { signature: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`, mtimeMs: st.mtimeMs };
+    // ctime too: a database made readable (chmod, chgrp) must be tried again.
+    return { signature: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`, mtimeMs: st.mtimeMs };
   } catch {
     return undefined;
   }
@@ -52,6 +53,10 @@ async function mtimeOf(path: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+function reasonText(code: string): string {
+  return code === 'EACCES' ? 'Permission denied' : code;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -166,6 +171,8 @@ async function openSource(file: string, opts: AliasStoreOptions, diags: Diagnost
     }
     const left = deadline - performance.now();
     if (r.status === 'error' || left <= 0) {
+      // Waiting does not make an unreadable database readable: the daemon's user needs read access.
+      if (r.status === 'error') diags.push({ severity: 'warning', message: `cannot read alias database ${dbPath}: ${reasonText(r.code)}` });
       diags.push({ severity: 'warning', message: unavailableMessage(dbPath) });
       return { kind: 'unavailable', file, dbPath, signature: sig?.signature };
     }

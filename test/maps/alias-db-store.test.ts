@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AliasStoreDirectory } from '../../src/maps/alias-db-directory.js';
@@ -148,4 +148,18 @@ test('100 000 aliases load and answer (the speed itself is for the benchmark)', 
     const { store } = await AliasStore.open({ files: [file], isLocalDomain, aliasWaitMs: 0 });
     assert.deepEqual(values(store, 'user99999'), ['u99999@remote.example', 'local99999']);
     assert.equal(store.asMap().size, 100_000);
+  }));
+
+test('a database that cannot be read is unavailable at once, with the reason (waiting would not help)', () =>
+  withDir(async (dir) => {
+    const file = await setup(dir, 'team: bob\n');
+    await mkdir(`${file}.db`);
+    const started = Date.now();
+    const { store, diagnostics } = await AliasStore.open({ files: [file], isLocalDomain, aliasWaitMs: 60_000, pollMs: 50 });
+    assert.ok(Date.now() - started < 30_000);
+    assert.deepEqual(diagnostics.map(formatDiagnostic), [
+      `warning: cannot read alias database ${file}.db: EISDIR`,
+      `warning: alias database ${file}.db unavailable`,
+    ]);
+    assert.equal(store.unavailable(), `${file}.db`);
   }));
