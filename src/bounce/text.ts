@@ -4,17 +4,21 @@
 
 const MAX_VALUE = 800;
 
-/** One line: CR, LF, TAB and other controls become a space or `?`; cut to `max` characters. */
+/**
+ * One line: line breaks (with the blanks around them) are unfolded to one space, a TAB becomes a
+ * space, other controls `?`; cut to `max` characters.
+ */
 export function oneLine(value: string, max = MAX_VALUE): string {
   let out = '';
-  for (const ch of value) {
+  for (const ch of value.replace(/[ \t]*[\r\n]+[ \t]*/g, ' ')) {
     const c = ch.codePointAt(0)!;
-    if (c === 0x09 || c === 0x0a || c === 0x0d) out += ' ';
+    if (c === 0x09) out += ' ';
     else if (c < 0x20 || c === 0x7f) out += '?';
     else out += ch;
   }
-  out = out.replace(/ {2,}/g, ' ').trim();
-  return [...out].length > max ? [...out].slice(0, max).join('') : out;
+  out = out.trim();
+  const chars = [...out];
+  return chars.length > max ? chars.slice(0, max).join('') : out;
 }
 
 /** An address with a domain: a bare local part (`postmaster`) is qualified with `@<j>`. */
