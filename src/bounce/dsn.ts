@@ -59,6 +59,8 @@ export function buildDsn(
   ctx: DsnContext,
 ): BuiltDsn {
   if (ctx.to.length === 0) throw new RangeError('buildDsn: a report needs at least one recipient');
+  // The last guard of "never a report to <>": an empty address here is a bug upstream.
+  if (ctx.to.some((a) => a.trim() === '')) throw new RangeError('buildDsn: a report is never sent to the null address');
   const to = ctx.to.map((a) => qualify(a, ctx.j));
   const text = block(textLines(kind, envelope, recipients, ctx));
   const status = block(statusLines(envelope, recipients, ctx));

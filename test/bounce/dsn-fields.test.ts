@@ -135,6 +135,7 @@ test('dates follow the offset given ($b with a numeric zone), Message-Id uses th
   assert.ok(all.includes('Arrival-Date: Mon, 1 Jan 2024 07:00:00 -0500'));
 });
 
-test('a report needs a recipient', () => {
+test('a report needs a recipient, and never goes to the null address', () => {
   assert.throws(() => buildDsn('failure', sampleEnvelope(), [], ORIGINAL, sampleContext({ to: [] })), RangeError);
+  assert.throws(() => buildDsn('failure', sampleEnvelope(), [], ORIGINAL, sampleContext({ to: [''] })), /never sent to the null address/);
 });
