@@ -7,11 +7,14 @@ import { actualRecipient, remoteHost, statusCode, typedFinal } from './recipient
 import { oneLine } from './text.js';
 import type { DsnContext, DsnRecipient } from './types.js';
 
-/** The client's name as Received-From-MTA wants it: the host name, else the bracketed address. */
+/**
+ * The client's name as Received-From-MTA wants it: the verified host name, else the bracketed address
+ * (a name marked `(may be forged)` is not repeated as if it were the client's).
+ */
 function clientName(envelope: Envelope): string {
   const label = oneLine(envelope.client);
   const first = label.split(' ')[0] ?? '';
-  if (first !== '') return first;
+  if (first !== '' && !label.endsWith('(may be forged)')) return first;
   return `[${oneLine(envelope.clientAddr)}]`;
 }
 

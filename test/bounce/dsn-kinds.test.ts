@@ -184,3 +184,15 @@ test('a command-line submission: from <user>@localhost and no Received-From-MTA'
   const first = pythonParse(dsn.data).parts[1]!.blocks![0]!;
   assert.deepEqual(first.map(([k]) => k), ['Reporting-MTA', 'Arrival-Date']);
 });
+
+test('Received-From-MTA: the verified name, else the bracketed address', () => {
+  const table: Array<[string, string]> = [
+    ['client.example.com [192.0.2.1]', 'DNS; client.example.com'],
+    ['[192.0.2.1]', 'DNS; [192.0.2.1]'],
+    ['liar.example.com [192.0.2.1] (may be forged)', 'DNS; [192.0.2.1]'],
+  ];
+  for (const [client, expected] of table) {
+    const dsn = buildDsn('failure', sampleEnvelope({ client }), [{ final: 'bob@example.com', action: 'failed', status: '5.0.0' }], ORIGINAL, sampleContext());
+    assert.equal(field(pythonParse(dsn.data).parts[1]!.blocks![0]!, 'Received-From-MTA'), expected, client);
+  }
+});
