@@ -30,8 +30,16 @@ export interface Envelope {
   precedence?: string;
   /** Received under an access-map or DNSBL QUARANTINE: held, never delivered until released. */
   quarantine?: string;
+  /**
+   * Set on a delivery status notification Postern generated (its kind): a failed double bounce is
+   * never reported again (queue-and-bounces.md §6.6).
+   */
+  report?: ReportKind;
   recipients: RecipientRecord[];
 }
+
+export type ReportKind = 'failure' | 'delay' | 'success' | 'postmaster' | 'double';
+const REPORT_KINDS = new Set<unknown>(['failure', 'delay', 'success', 'postmaster', 'double']);
 
 const NOTIFY_WORDS = new Set(['SUCCESS', 'FAILURE', 'DELAY', 'NEVER']);
 
@@ -92,6 +100,7 @@ export function checkEnvelope(v: unknown): Envelope {
   need(typeof o.clientAddr === 'string', 'bad clientAddr');
   optional(o, 'precedence', isString);
   optional(o, 'quarantine', isString);
+  optional(o, 'report', (x) => REPORT_KINDS.has(x));
   need(Array.isArray(o.recipients) && o.recipients.length > 0, 'no recipients');
   (o.recipients as unknown[]).forEach((r, i) => checkRecipient(r, `recipient ${i}`));
   return o as unknown as Envelope;

@@ -44,6 +44,12 @@ export interface DeliveryUpdate {
   notify?: string[];
   /** Mailer that handled it (local, prog, *file*, esmtp): the log's mailer= and the DSN's diagnostic type. */
   mailer?: string;
+  /** DSN Diagnostic-Code text when it is not the reply (a program's first line of output). */
+  diagnostic?: string;
+  /** DSN transcript lines (a program's output, smrsh's refusal). */
+  transcript?: string[];
+  /** DSN `(expanded from: <alias>)`. */
+  expandedFrom?: string;
   /** The DSN this outcome calls for (failure or success) has been committed, or none was due. */
   reported?: boolean;
   /** When the outcome was reached, if not the update's own time (consolidated records). */
@@ -62,8 +68,11 @@ export interface DeliveryState {
   returnPath?: string;
   notify?: string[];
   mailer?: string;
+  diagnostic?: string;
+  transcript?: string[];
+  expandedFrom?: string;
   reported: boolean;
-  /** When the outcome was last recorded. */
+  /** When the outcome was reached. */
   at: number;
 }
 
@@ -173,10 +182,11 @@ function checkDelivery(v: unknown): void {
   need(isCount(d.recipient), 'bad delivery recipient');
   if (d.status !== undefined) need(typeof d.status === 'string' && DELIVERY_STATUSES.has(d.status), 'bad delivery status');
   if (d.code !== undefined) need(isCount(d.code), 'bad delivery code');
-  for (const k of ['enh', 'text', 'final', 'actual', 'returnPath', 'mailer']) {
+  for (const k of ['enh', 'text', 'final', 'actual', 'returnPath', 'mailer', 'diagnostic', 'expandedFrom']) {
     if (d[k] !== undefined) need(typeof d[k] === 'string', `bad delivery ${k}`);
   }
   if (d.notify !== undefined) need(Array.isArray(d.notify) && d.notify.every((w) => typeof w === 'string'), 'bad delivery notify');
+  if (d.transcript !== undefined) need(Array.isArray(d.transcript) && d.transcript.every((w) => typeof w === 'string'), 'bad delivery transcript');
   if (d.reported !== undefined) need(typeof d.reported === 'boolean', 'bad delivery reported flag');
   if (d.at !== undefined) need(isCount(d.at), 'bad delivery time');
 }
@@ -237,6 +247,9 @@ function applyDelivery(s: MessageState, d: DeliveryUpdate, at: number): void {
   if (d.returnPath !== undefined) cur.returnPath = d.returnPath;
   if (d.notify !== undefined) cur.notify = d.notify;
   if (d.mailer !== undefined) cur.mailer = d.mailer;
+  if (d.diagnostic !== undefined) cur.diagnostic = d.diagnostic;
+  if (d.transcript !== undefined) cur.transcript = d.transcript;
+  if (d.expandedFrom !== undefined) cur.expandedFrom = d.expandedFrom;
   if (d.reported !== undefined) cur.reported = d.reported;
 }
 
