@@ -14,6 +14,8 @@ import { privilegePlan } from '../daemon/master-plan.js';
 import { runMaster } from '../daemon/master.js';
 import { WorkerLink } from '../daemon/worker-link.js';
 import { masterAgents } from '../daemon/master-agents.js';
+import { QueueRuntime } from '../daemon/queue-runtime.js';
+import { spawnAgentService } from '../deliver/agent-service.js';
 import { Spool, SpoolSetupError, type SpoolEvent } from '../queue/index.js';
 import type { AccessSourceEvent } from '../maps/access-source.js';
 import { loadPasswd } from '../maps/users.js';
@@ -222,6 +224,23 @@ async function serveAs(
     rt.dns.cancel();
     return EX_CONFIG;
   }
+  // Deliveries go through the master when there is one; otherwise this process starts the agents.
+  const ownAgents = link === undefined ? spawnAgentService() : undefined;
+  const delivery = link?.delivery ?? ownAgents!;
+  let queue: QueueRuntime | string;
+  try {
+    queue = await QueueRuntime.open(rt, { smtpSpool: spool, delivery, log, onSpoolEvent: spoolEventLogger(log) });
+  } catch (err) {
+    queue = err instanceof SpoolSetupError ? err.message : `queue runner: ${(err as Error).message}`;
+  }
+  if (typeof queue === 'string') {
+    process.stderr.write(`postern: ${queue}\n`);
+    await spool.close();
+    await ownAgents?.close();
+    rt.dns.cancel();
+    return EX_CONFIG;
+  }
+  const runner = queue;
   const server = new SmtpServer({
     settings: rt.settings,
     directory: rt.directory,
@@ -233,12 +252,15 @@ async function serveAs(
     ownAddresses: rt.ownAddresses,
     tls: rt.tls,
     policy: rt.policy,
+    etrn: (node) => runner.runner.etrn(node),
   });
   try {
     await server.listen(fds);
   } catch (err) {
     process.stderr.write(`postern: cannot listen: ${(err as Error).message}\n`);
+    await runner.close(0);
     await spool.close();
+    await ownAgents?.close();
     return EX_OSERR;
   }
   // The handlers go in before the ready line: a supervisor that signals as soon as it reads "ready"
@@ -251,7 +273,10 @@ async function serveAs(
       log.info({ event: 'shutdown', signal }, 'stopping: no new connections, finishing transactions in flight');
       void (async () => {
         await server.shutdown(graceMs(args));
+        // Deliveries in flight may finish within the grace period; an attempt cut short repeats only them.
+        await runner.close(graceMs(args));
         await spool.close();
+        await ownAgents?.close();
         log.info({ event: 'stopped' }, 'postern stopped');
         flushLogger(log);
         done(0);
@@ -281,6 +306,8 @@ async function serveAs(
           log.warn({ event: 'reload' }, 'listener changes take effect at the next restart');
         }
         server.reload({ ...next.settings, listeners: rt!.settings.listeners }, next.directory, next.policy, next.ownAddresses, next.dns, next.tls);
+        const queueError = await runner.reload(next);
+        if (queueError !== undefined) log.error({ event: 'reload-failed', errors: [queueError] }, `queue runner keeps its configuration: ${queueError}`);
         rt = next;
         log.info({ event: 'reloaded' }, 'configuration reloaded');
       })();
@@ -290,6 +317,7 @@ async function serveAs(
   // The master hears it first: whoever acts on the ready line finds a master that counts this worker as up.
   link?.ready();
   log.info({ event: 'ready', version: VERSION, listeners: server.addresses(), spool: spoolDir, host: rt.names.j }, 'postern ready');
+  runner.start();
   const early = stoppedEarly();
   if (early !== undefined) process.emit('SIGTERM', 'SIGTERM');
   return stopped;

@@ -33,6 +33,8 @@ export async function tempDaemonDir(): Promise<string> {
  * instead of leaving the machine; sender domains are therefore not looked up:
  * accept_unresolvable_domains), no penalty delays, and root kept when the tests run as root (the
  * privilege tests set RunAsUser themselves). The relay policy has its own tests with a DNS server.
+ * The queue runner is off (no immediate attempt, no queue runs: sendmail -odq without -q), so what
+ * a test sends stays in the spool for it to read; the delivery tests turn it on.
  */
 export function baseConf(dir: string): string[] {
   return [
@@ -47,6 +49,8 @@ export function baseConf(dir: string): string[] {
     'SmtpPenaltyBase = 0',
     'DontProbeInterfaces = True',
     'Feature accept_unresolvable_domains',
+    'DeliveryMode = queue',
+    'QueueInterval = 0',
   ];
 }
 

@@ -1,0 +1,142 @@
+// The daemon's queue runner, assembled from a Runtime: its own spool writer (`runner`), routing's
+// context (aliases, users, /etc/shells, .forward and :include: read by agents as their users), the
+// settings of the configuration, and the DeliveryService it is handed (the root master's, or agents it
+// spawns itself). Rebuilt on SIGHUP; stopped before the spool is closed.
+
+import { stat } from 'node:fs/promises';
+import type { DeliveryService } from '../deliver/agent-protocol.js';
+import { agentFileAccess } from '../deliver/user-file-access.js';
+import { loadPasswd } from '../maps/users.js';
+import { Spool, type SpoolEvent } from '../queue/index.js';
+import { QueueRunner } from '../queue/runner.js';
+import type { Expander, RunnerLog } from '../queue/runner-types.js';
+import { routeSettings, trustedUserWords, type ExpandContext } from '../route/context.js';
+import { expandRecipients } from '../route/expand.js';
+import { loadShells } from '../route/shells.js';
+import type { Identity } from '../route/types.js';
+import { resolveDefaultUser, userLookup, type UserLookup } from '../route/users.js';
+import { PASSWD_FILE, type Runtime } from './runtime.js';
+import { runnerSettings } from './runner-settings.js';
+
+/** The runner's segments rotate early, so compaction can reclaim finished state soon. */
+const RUNNER_SEGMENT_BYTES = 8 * 1024 * 1024;
+
+export interface QueueRuntimeOptions {
+  /** The SMTP server's spool: its commits are attempted at once. */
+  smtpSpool: Spool;
+  delivery: DeliveryService;
+  log: RunnerLog;
+  onSpoolEvent?: (e: SpoolEvent) => void;
+  passwdFile?: string;
+}
+
+/** The passwd table, read again when the file changes (looked at no more than once a second). */
+class Users {
+  private table: UserLookup | undefined;
+  private mtime = -1;
+  private checked = 0;
+
+  constructor(private readonly path: string) {}
+
+  async lookup(): Promise<UserLookup> {
+    const now = Date.now();
+    if (this.table !== undefined && now - this.checked < 1000) return this.table;
+    this.checked = now;
+    const m = await stat(this.path).then((s) => s.mtimeMs, () => -1);
+    if (this.table === undefined || m !== this.mtime) {
+      this.table = userLookup(await loadPasswd(this.path));
+      this.mtime = m;
+    }
+    return this.table;
+  }
+}
+
+interface Routing {
+  expand: Expander;
+  defaultUser: Identity;
+}
+
+async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log: RunnerLog): Promise<Routing | string> {
+  const cfg = rt.config;
+  const first = await users.lookup();
+  const defaultUser = resolveDefaultUser(cfg.options.DefaultUser, first);
+  if (typeof defaultUser === 'string') return defaultUser;
+  const route = routeSettings(cfg);
+  const shells = await loadShells();
+  const files = agentFileAccess(delivery);
+  const trustedUsers = new Set(trustedUserWords(cfg));
+  const base: Omit<ExpandContext, 'users' | 'log'> = {
+    j: rt.names.j,
+    w: rt.names.w,
+    canonical: { isLocalDomain: (d) => rt.directory.isLocalDomain(d), j: rt.names.j, m: rt.names.m, ...route.canonical },
+    aliases: rt.aliases,
+    files,
+    shells,
+    trustedUsers,
+    defaultUser,
+    options: route.options,
+  };
+  const expand: Expander = async (envelope, only) => {
+    const ctx: ExpandContext = {
+      ...base,
+      users: await users.lookup(),
+      log: (e) => {
+        const fields = { event: 'route', qid: envelope.id, rcpt: envelope.recipients[e.recipient]?.address };
+        if (e.level === 'warning') log.warn(fields, `${envelope.id}: ${e.message}`);
+        else log.info(fields, `${envelope.id}: ${e.message}`);
+      },
+    };
+    return expandRecipients(envelope, ctx, only);
+  };
+  return { expand, defaultUser };
+}
+
+export class QueueRuntime {
+  private constructor(
+    readonly runner: QueueRunner,
+    readonly spool: Spool,
+    private readonly users: Users,
+    private readonly opts: QueueRuntimeOptions,
+  ) {}
+
+  /** Opens the runner's spool writer and builds the runner; an error text when the configuration is unusable. */
+  static async open(rt: Runtime, opts: QueueRuntimeOptions): Promise<QueueRuntime | string> {
+    const users = new Users(opts.passwdFile ?? PASSWD_FILE);
+    const r = await routing(rt, opts.delivery, users, opts.log);
+    if (typeof r === 'string') return r;
+    const spool = await Spool.open({
+      dir: opts.smtpSpool.dir,
+      writerId: 'runner',
+      fileMode: rt.config.options.QueueFileMode,
+      segmentBytes: RUNNER_SEGMENT_BYTES,
+      ...(opts.onSpoolEvent !== undefined ? { onEvent: opts.onSpoolEvent } : {}),
+    });
+    const runner = new QueueRunner({
+      spool,
+      watch: [opts.smtpSpool, spool],
+      delivery: opts.delivery,
+      expand: r.expand,
+      settings: runnerSettings(rt.config, rt.names, r.defaultUser),
+      log: opts.log,
+    });
+    return new QueueRuntime(runner, spool, users, opts);
+  }
+
+  start(): void {
+    this.runner.start();
+  }
+
+  /** SIGHUP: the new configuration's settings and routing; an error text keeps the old ones. */
+  async reload(rt: Runtime): Promise<string | undefined> {
+    const r = await routing(rt, this.opts.delivery, this.users, this.opts.log);
+    if (typeof r === 'string') return r;
+    this.runner.reload(runnerSettings(rt.config, rt.names, r.defaultUser), r.expand);
+    return undefined;
+  }
+
+  /** Stops the runner (waiting up to `graceMs` for attempts in flight) and closes its spool writer. */
+  async close(graceMs: number): Promise<void> {
+    await this.runner.stop(graceMs);
+    await this.spool.close();
+  }
+}
