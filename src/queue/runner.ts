@@ -38,8 +38,9 @@ export interface RunSummary {
 }
 
 /**
- * Messages never attempted that are younger than this are left to the in-process notification by a
- * periodic run: a record read before its batch's fdatasync resolved could still be cut off again.
+ * Messages received since the runner started, never attempted and younger than this, are left to the
+ * in-process notification by a periodic run: a record read before its batch's fdatasync resolved could
+ * still be cut off again. (What was in the queue at start has been through recovery: it is durable.)
  */
 const FRESH_GRACE_MS = 5000;
 /** Compaction after a queue run, at most this often. */
@@ -51,7 +52,7 @@ interface WorkItem {
   done: (r: ItemResult) => void;
 }
 
-type ItemResult = 'attempted' | 'locked' | 'skipped';
+type ItemResult = 'attempted' | 'finished' | 'locked' | 'skipped';
 
 export class QueueRunner {
   readonly reader: SpoolReader;
@@ -71,6 +72,7 @@ export class QueueRunner {
   private stopping = false;
   private running: Promise<RunSummary> | null = null;
   private lastCompaction = 0;
+  private startedAt = 0;
   /** Finished-message count since the last compaction (a hint that compaction has work). */
   private finishedSince = 0;
 
@@ -85,6 +87,7 @@ export class QueueRunner {
 
   /** Starts listening for new mail and the periodic runs (the first one at once). */
   start(): void {
+    this.startedAt = this.now();
     if (this.settings.immediate) {
       for (const s of this.deps.watch) this.unsubscribe.push(s.onCommit((e) => this.arrived(e)));
     }
@@ -160,7 +163,7 @@ export class QueueRunner {
         if (st.done || st.lost !== undefined || st.quarantine !== undefined || this.busy.has(e.id)) return false;
         if (needle !== undefined && !st.recipients.some((r) => r.address.toLowerCase().includes(needle))) return false;
         if (filter.force === true) return true;
-        if (s.immediate && st.attempts === 0 && now - e.created < FRESH_GRACE_MS) return false;
+        if (s.immediate && st.attempts === 0 && e.created >= this.startedAt && now - e.created < FRESH_GRACE_MS) return false;
         return isDue(st, e, s.schedule, now);
       })
       .sort(queueComparator(s.sortOrder, s.schedule, now));
@@ -175,12 +178,12 @@ export class QueueRunner {
     );
     this.pump();
     for (const r of await Promise.all(results)) {
-      if (r === 'attempted') summary.attempted++;
+      if (r === 'attempted' || r === 'finished') summary.attempted++;
+      if (r === 'finished') summary.finished++;
       else if (r === 'locked') summary.locked++;
     }
-    summary.finished = this.finishedSince;
-    if (limited.length > 0 || this.finishedSince > 0) {
-      this.deps.log.info({ event: 'queue-run', ...summary }, `queue run: ${summary.attempted} attempted, ${summary.locked} locked by another runner`);
+    if (limited.length > 0) {
+      this.deps.log.info({ event: 'queue-run', ...summary }, `queue run: ${summary.attempted} attempted, ${summary.finished} finished, ${summary.locked} locked by another runner`);
     }
     await this.maybeCompact();
     return summary;
@@ -242,8 +245,9 @@ export class QueueRunner {
         now: this.now,
       };
       const r: AttemptSummary = await attemptMessage(ctx, m.envelope, m.state, data, { ...(item.filter.expireNow === true ? { expireNow: true } : {}) });
-      if (r.done) this.finishedSince++;
-      return 'attempted';
+      if (!r.done) return 'attempted';
+      this.finishedSince++;
+      return 'finished';
     } finally {
       await lock.release();
     }
