@@ -28,6 +28,10 @@ export interface QueueRuntimeOptions {
   log: RunnerLog;
   onSpoolEvent?: (e: SpoolEvent) => void;
   passwdFile?: string;
+  /** The runner's clock (tests move it to reach queuewarn, queuereturn and retry times). */
+  now?: () => number;
+  /** The runner's spool writer id; default `runner` (another process running the queue needs its own). */
+  writerId?: string;
 }
 
 /** The passwd table, read again when the file changes (looked at no more than once a second). */
@@ -106,7 +110,7 @@ export class QueueRuntime {
     if (typeof r === 'string') return r;
     const spool = await Spool.open({
       dir: opts.smtpSpool.dir,
-      writerId: 'runner',
+      writerId: opts.writerId ?? 'runner',
       fileMode: rt.config.options.QueueFileMode,
       segmentBytes: RUNNER_SEGMENT_BYTES,
       ...(opts.onSpoolEvent !== undefined ? { onEvent: opts.onSpoolEvent } : {}),
@@ -118,6 +122,7 @@ export class QueueRuntime {
       expand: r.expand,
       settings: runnerSettings(rt.config, rt.names, r.defaultUser),
       log: opts.log,
+      ...(opts.now !== undefined ? { now: opts.now } : {}),
     });
     return new QueueRuntime(runner, spool, users, opts);
   }

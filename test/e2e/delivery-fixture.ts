@@ -18,6 +18,8 @@ export interface SiteOptions {
   conf?: string[];
   /** Extra alias lines. */
   aliases?: string[];
+  /** Run as root master + worker: RunAsUser is a fresh account (the privilege split). */
+  split?: boolean;
 }
 
 interface Ctx {
@@ -70,6 +72,7 @@ export class Site {
     const carol = accounts.user(await home('carol'));
     const dflt = accounts.user(await home('dflt'));
     for (const u of [bob, carol, dflt]) await chown(u.home, u.uid, u.gid);
+    const worker = opts.split === true ? accounts.user(await home('worker')) : undefined;
     const mail = join(dir, 'mail');
     await mkdir(mail);
     // Like /var/mail on systems without a mail group: anyone may create their mailbox, sticky.
@@ -113,6 +116,7 @@ export class Site {
         'QueueInterval = 1s',
         'MinQueueAge = 1s',
         'MaxQueueAge = 2s',
+        ...(worker !== undefined ? [`RunAsUser = ${worker.name}`] : []),
         ...(opts.conf ?? []),
       ],
       `${aliases.join('\n')}\n`,

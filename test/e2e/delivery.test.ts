@@ -103,3 +103,19 @@ test('a remote recipient stays queued with a clear status; a file outside SafeFi
   assert.equal(line.stat, 'Deferred: 451 4.4.1 Remote delivery is not available yet; message kept in the queue');
   assert.equal(line.to, '<someone@remote.example>');
 });
+
+test("root master and unprivileged worker: the worker's runner delivers through the master's agents", async (t) => {
+  const site = await Site.create(t, { format: 'mbox', split: true });
+  const d = await site.start();
+  const qid = await site.send(d, 'alice@client.example', [site.address(site.bob), site.address('prog')], 'split');
+  const msgs = await site.waitForMail(site.bob, (m) => withSubject(m, 'split').length === 1);
+  assert.match(msgs[0]!, /\nReturn-Path: <alice@client\.example>\n/);
+  const st = await stat(join(site.mail, site.bob.name));
+  assert.equal(st.uid, site.bob.uid);
+  await site.waitForFile(join(site.out, 'record.txt'), (s) => s.includes('Subject: split'));
+  await site.waitForQueue((q) => q.length === 0);
+  const lines = d.logs.filter((l) => l.event === 'delivery' && l.qid === qid);
+  assert.deepEqual(lines.map((l) => l.stat), ['Sent', 'Sent']);
+  // The deliveries were logged by the worker, a process other than the master.
+  assert.ok(lines.every((l) => l.pid !== d.pid));
+});
