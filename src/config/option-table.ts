@@ -270,6 +270,8 @@ export const OPTION_TABLE = {
   ProgTimeout: o(minutes, '10m', { postern: true }),
   MailSpoolDirectory: o(stringKind, '/var/mail', { postern: true }),
   LocalMailer: o(enumKind(['builtin', 'external'] as const, false), 'builtin', { postern: true }),
+  MailboxFormat: o(enumKind(['mbox', 'maildir'] as const, false), 'mbox', { postern: true }),
+  MaildirPath: o(stringKind, '$z/Maildir', { postern: true }),
   QueueInterval: o(minutes, '1m', { postern: true }),
   DnsServers: u(dnsServersKind, { postern: true }),
 

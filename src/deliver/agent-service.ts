@@ -1,0 +1,251 @@
+// DeliveryService over agent processes (`node agent.js`, spawned with an argv, never a shell): the
+// job and message are piped in, the JSON result read back. An agent that crashes, prints nonsense or
+// outlives its time is killed and reported as a temporary failure, so the message stays queued. The
+// root master puts its IPC in front of this; the job/result JSON is the whole interface.
+//
+// Starting node costs about 40 ms of CPU, which would cap local delivery at a few dozen messages a
+// second. So an agent that did a mailbox or read job is kept for a moment (reuseIdleMs) and given the
+// next job for the very same identity (and spool directory and format); everything else, and every
+// program or file job, gets a fresh agent.
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { encodeFrame } from './agent-frames.js';
+import type { AgentJob, AgentResult, DeliveryService } from './agent-protocol.js';
+
+export interface AgentServiceOptions {
+  /** The agent script; default: agent.js next to this module. */
+  agentPath?: string;
+  /** Node binary; default process.execPath. */
+  nodePath?: string;
+  /** The agent's time limit for a job (it is killed after it); default: from the job's own timeouts. */
+  killAfterMs?: (job: AgentJob) => number;
+  /** TZ handed to the agent (and so to programs, §3.2); default: this process's TZ, if any. */
+  tz?: string;
+  /** How long an agent for mailbox and read jobs waits for another job of the same identity; 0: never reused. Default 2 s. */
+  reuseIdleMs?: number;
+  /** The most jobs one agent does. Default 500. */
+  reuseMaxJobs?: number;
+}
+
+export interface AgentService extends DeliveryService {
+  /** Ends the agents kept for reuse (they are never in the middle of a job); resolves once they have exited. */
+  close(): Promise<void>;
+}
+
+/** A result line is small; a read job's may carry a file of at most 32 MiB (escaped as JSON). */
+const MAX_RESULT = 80 * 1024 * 1024;
+const MAX_STDERR = 16 * 1024;
+/** Time for node to start and the agent to tidy up, on top of the job's own limits. */
+const GRACE_MS = 15_000;
+const FALLBACK_LIMIT_MS = 15 * 60_000;
+const MAX_IDLE_PER_KEY = 4;
+const KILL_GRACE_MS = 2000;
+
+export function defaultKillAfter(job: AgentJob): number {
+  switch (job.kind) {
+    case 'program':
+      return job.timeoutMs + GRACE_MS;
+    case 'read':
+      return job.timeoutMs + GRACE_MS;
+    case 'file':
+      return (job.openTimeoutMs ?? 60_000) + (job.lockTimeoutMs ?? 120_000) + GRACE_MS;
+    case 'mailbox':
+      // Two lock waits (dot-lock, then fcntl) and an open.
+      return 2 * (job.lockTimeoutMs ?? 120_000) + 60_000 + GRACE_MS;
+  }
+}
+
+function crashed(reason: string): AgentResult {
+  return { status: 'temp', reply: { code: 451, enh: '4.3.0', text: `delivery agent failed: ${reason}` } };
+}
+
+function isResult(v: unknown): v is AgentResult {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = (v as { status?: unknown }).status;
+  if (s === 'delivered') return true;
+  if (s === 'read') return typeof (v as { read?: unknown }).read === 'object';
+  if (s === 'temp' || s === 'perm') {
+    const r = (v as { reply?: { code?: unknown; enh?: unknown; text?: unknown } }).reply;
+    return typeof r === 'object' && r !== null && typeof r.code === 'number' && typeof r.enh === 'string' && typeof r.text === 'string';
+  }
+  return false;
+}
+
+/** Agents may be shared only between jobs that need exactly the same credentials. */
+function reuseKey(job: AgentJob): string | undefined {
+  if (job.kind === 'mailbox') return JSON.stringify(['mailbox', job.user.name, job.user.uid, job.user.gid, job.user.home, job.spoolDir, job.format]);
+  if (job.kind === 'read') return JSON.stringify(['read', job.as.name, job.as.uid, job.as.gid, job.as.home]);
+  return undefined;
+}
+
+/** One agent process, doing one job at a time. */
+class Agent {
+  readonly child: ChildProcessWithoutNullStreams;
+  jobs = 0;
+  gone = false;
+  idleTimer: NodeJS.Timeout | undefined;
+  private out: Buffer[] = [];
+  private outSize = 0;
+  private err = '';
+  private pending: { resolve: (r: AgentResult) => void; timer: NodeJS.Timeout } | undefined;
+  private killedFor: string | undefined;
+
+  constructor(nodePath: string, agentPath: string, env: Record<string, string>, onGone: (a: Agent) => void) {
+    // cwd /: the agent becomes another user, who may not be allowed into ours.
+    this.child = spawn(nodePath, [agentPath], { cwd: '/', env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (b: Buffer) => this.onData(b));
+    this.child.stderr.on('data', (b: Buffer) => {
+      if (this.err.length < MAX_STDERR) this.err += b.toString('utf8');
+    });
+    // An agent that dies before reading everything closes the pipe: its exit status tells why.
+    this.child.stdin.on('error', () => undefined);
+    this.child.on('error', (e) => this.settle(crashed(`cannot start ${nodePath}: ${e.message}`)));
+    this.child.on('close', (code, signal) => {
+      this.gone = true;
+      onGone(this);
+      const firstErr = this.err.split('\n').find((l) => l.trim().length > 0);
+      if (this.killedFor !== undefined) this.settle(crashed(this.killedFor));
+      else if (code !== 0) this.settle(crashed(firstErr ?? (signal !== null ? `killed by ${signal}` : `exit ${code}`)));
+      else this.settle(crashed(this.outSize > 0 ? 'unreadable result' : 'no result'));
+    });
+  }
+
+  private onData(b: Buffer): void {
+    this.out.push(b);
+    this.outSize += b.length;
+    if (b.includes(10)) {
+      const all = Buffer.concat(this.out);
+      const nl = all.indexOf(10);
+      const line = all.subarray(0, nl).toString('utf8');
+      const rest = all.subarray(nl + 1);
+      this.out = rest.length > 0 ? [rest] : [];
+      this.outSize = rest.length;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        this.kill('unreadable result');
+        return;
+      }
+      if (!isResult(parsed)) this.kill('malformed result');
+      else this.settle(parsed);
+    } else if (this.outSize > MAX_RESULT) {
+      this.kill('too much output');
+    }
+  }
+
+  /** SIGTERM first, so the agent can stop the programs it runs (they have process groups of their own); SIGKILL if it does not go. */
+  private kill(why: string): void {
+    this.killedFor ??= why;
+    this.child.kill('SIGTERM');
+    setTimeout(() => {
+      if (!this.gone) this.child.kill('SIGKILL');
+    }, KILL_GRACE_MS).unref();
+  }
+
+  private settle(r: AgentResult): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    clearTimeout(p.timer);
+    p.resolve(r);
+  }
+
+  send(job: AgentJob, message: Buffer | undefined, limitMs: number, last: boolean): Promise<AgentResult> {
+    this.jobs++;
+    return new Promise((resolve) => {
+      // A job too malformed to have a time limit still gets one (the agent will refuse it anyway).
+      const ms = Number.isFinite(limitMs) && limitMs > 0 ? limitMs : FALLBACK_LIMIT_MS;
+      this.pending = { resolve, timer: setTimeout(() => this.kill('timed out'), ms) };
+      if (this.gone) return this.settle(crashed('agent ended'));
+      for (const part of encodeFrame(job, message)) this.child.stdin.write(part);
+      if (last) this.child.stdin.end();
+    });
+  }
+
+  /** Kept or not kept: an idle agent must not keep the process alive. */
+  setIdle(idle: boolean): void {
+    const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as Array<{ ref(): void; unref(): void }>;
+    for (const h of handles) {
+      if (idle) h.unref();
+      else h.ref();
+    }
+  }
+
+  end(): void {
+    clearTimeout(this.idleTimer);
+    this.child.stdin.end();
+  }
+
+  exited(): Promise<void> {
+    return this.gone ? Promise.resolve() : new Promise((resolve) => this.child.once('close', () => resolve()));
+  }
+}
+
+export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService {
+  const agentPath = opts.agentPath ?? fileURLToPath(new URL('./agent.js', import.meta.url));
+  const nodePath = opts.nodePath ?? process.execPath;
+  const killAfter = opts.killAfterMs ?? defaultKillAfter;
+  const tz = opts.tz ?? process.env.TZ;
+  const env: Record<string, string> = tz === undefined ? {} : { TZ: tz };
+  const idleMs = opts.reuseIdleMs ?? 2000;
+  const maxJobs = opts.reuseMaxJobs ?? 500;
+  const idle = new Map<string, Agent[]>();
+
+  const forget = (a: Agent): void => {
+    for (const [k, list] of idle) {
+      const i = list.indexOf(a);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) idle.delete(k);
+    }
+  };
+
+  const take = (key: string): Agent | undefined => {
+    const list = idle.get(key);
+    const a = list?.pop();
+    if (list !== undefined && list.length === 0) idle.delete(key);
+    if (a === undefined) return undefined;
+    clearTimeout(a.idleTimer);
+    a.setIdle(false);
+    return a;
+  };
+
+  const park = (a: Agent, key: string): void => {
+    const list = idle.get(key) ?? [];
+    if (list.length >= MAX_IDLE_PER_KEY) return a.end();
+    list.push(a);
+    idle.set(key, list);
+    a.setIdle(true);
+    a.idleTimer = setTimeout(() => {
+      forget(a);
+      a.end();
+    }, idleMs);
+    a.idleTimer.unref();
+  };
+
+  return {
+    async run(job: AgentJob, message?: Buffer): Promise<AgentResult> {
+      const key = idleMs > 0 ? reuseKey(job) : undefined;
+      const agent = (key !== undefined ? take(key) : undefined) ?? new Agent(nodePath, agentPath, env, forget);
+      const last = key === undefined || agent.jobs + 1 >= maxJobs;
+      const result = await agent.send(job, message, killAfter(job), last);
+      if (!last && !agent.gone && key !== undefined && !(result.status === 'temp' && result.reply.text.startsWith('delivery agent failed'))) {
+        park(agent, key);
+      } else if (!last) {
+        agent.end();
+      }
+      return result;
+    },
+    async close(): Promise<void> {
+      const agents = [...idle.values()].flat();
+      idle.clear();
+      for (const a of agents) {
+        // Referenced again, so that waiting for them keeps this process alive until they are gone.
+        a.setIdle(false);
+        a.end();
+      }
+      await Promise.all(agents.map((a) => a.exited()));
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// The delivery agent: a short-lived process acting for one user (delivery-design.md). It reads a job
+// and, for deliveries, the message from standard input (framing in agent-frames.ts); when it runs as
+// root it becomes the job's user before it opens anything (initgroups, setgid, setuid; never uid 0;
+// a failed switch ends it); it does the job and writes one JSON result line to standard output. It
+// never runs a shell.
+//
+// Mailbox and read jobs may be followed by more jobs for the same identity (spawnAgentService reuses
+// such an agent for a moment); every other agent does one job and exits.
+//
+//   node dist/src/deliver/agent.js        (spawned by spawnAgentService(); not a command for people)
+
+import { writeSync } from 'node:fs';
+import { FrameReader } from './agent-frames.js';
+import type { AgentJob, AgentResult } from './agent-protocol.js';
+import { perm, temp } from './errors.js';
+import { fileCredentials, deliverToFile, type FilePlan } from './file-delivery.js';
+import { DropError, dropPrivileges, isRoot, type Credentials } from './identity.js';
+import { checkJob } from './job-parse.js';
+import { deliverToMbox, mboxCredentials, type MailboxPlan } from './mailbox.js';
+import { deliverToMaildir } from './maildir.js';
+import { getpwnam } from './native.js';
+import { deliverToProgram, killAllPrograms } from './program.js';
+import { readAsUser } from './read-job.js';
+import type { Identity } from './shared-types.js';
+
+function writeResult(result: AgentResult): void {
+  const data = Buffer.from(`${JSON.stringify(result)}\n`);
+  for (let off = 0; off < data.length; ) off += writeSync(1, data, off, data.length - off);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`postern-agent: ${message}\n`);
+  process.exit(1);
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.name === b.name && a.uid === b.uid && a.gid === b.gid && a.home === b.home;
+}
+
+/** A job a reused agent may take after its first: the credentials it already has are the ones this job needs. */
+function sameCredentials(first: AgentJob, next: AgentJob): boolean {
+  if (first.kind === 'mailbox' && next.kind === 'mailbox') {
+    return sameIdentity(first.user, next.user) && first.spoolDir === next.spoolDir && first.format === next.format;
+  }
+  if (first.kind === 'read' && next.kind === 'read') return sameIdentity(first.as, next.as);
+  return false;
+}
+
+interface Plans {
+  file?: FilePlan;
+  mbox?: MailboxPlan;
+  creds: Credentials;
+}
+
+async function doJob(job: AgentJob, message: Buffer, plans: Plans, tz: string | undefined): Promise<AgentResult> {
+  try {
+    switch (job.kind) {
+      case 'mailbox':
+        if (getpwnam(job.user.name) === undefined) return perm(550, '5.1.1', `<${job.meta.recipient}>... User unknown`);
+        return job.format === 'maildir' ? deliverToMaildir(job, message) : await deliverToMbox(job, message, plans.mbox ?? { creds: plans.creds });
+      case 'file':
+        return await deliverToFile(job, message, plans.file ?? { creds: plans.creds, log: [] });
+      case 'program':
+        return await deliverToProgram(job, message, tz);
+      case 'read':
+        return { status: 'read', read: await readAsUser(job) };
+    }
+  } catch (e) {
+    return temp(451, '4.3.0', `delivery agent error: ${messageOf(e)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  // The service stops an overdue agent with SIGTERM (SIGKILL a little later): the programs it runs
+  // are in process groups of their own and must not outlive it.
+  process.on('SIGTERM', () => {
+    killAllPrograms();
+    process.exit(1);
+  });
+  // Nothing this process creates should be readable by others unless a mode says so explicitly.
+  process.umask(0o077);
+  const tz = process.env.TZ;
+  const frames = new FrameReader(process.stdin);
+  let job: AgentJob;
+  let message: Buffer;
+  try {
+    const frame = await frames.next();
+    if (frame === undefined) fail('no job');
+    job = checkJob(frame.job);
+    message = frame.message;
+  } catch (e) {
+    fail(messageOf(e));
+  }
+
+  // Decide the identity (looking, never opening), then become it.
+  const identity = job.kind === 'mailbox' ? job.user : job.as;
+  const plans: Plans = { creds: { uid: identity.uid, gid: identity.gid, groups: { initgroups: identity.name } } };
+  if (job.kind === 'mailbox' && job.format === 'mbox') {
+    plans.mbox = mboxCredentials(job);
+    plans.creds = plans.mbox.creds;
+  } else if (job.kind === 'file' && isRoot()) {
+    plans.file = fileCredentials(job);
+    plans.creds = plans.file.creds;
+  }
+  if (isRoot() && (identity.uid === 0 || plans.creds.uid === 0)) {
+    writeResult(perm(554, '5.3.0', `refusing to deliver as root (${identity.name})`));
+    process.exit(0);
+  }
+  try {
+    dropPrivileges(plans.creds);
+  } catch (e) {
+    fail(e instanceof DropError ? e.message : `cannot drop privileges: ${String(e)}`);
+  }
+
+  writeResult(await doJob(job, message, plans, tz));
+  if (job.kind === 'mailbox' || job.kind === 'read') {
+    for (;;) {
+      let next: AgentJob;
+      let nextMessage: Buffer;
+      try {
+        const frame = await frames.next();
+        if (frame === undefined) break;
+        next = checkJob(frame.job);
+        nextMessage = frame.message;
+      } catch (e) {
+        fail(messageOf(e));
+      }
+      writeResult(sameCredentials(job, next) ? await doJob(next, nextMessage, plans, tz) : temp(451, '4.3.0', 'delivery agent error: a job for another identity'));
+    }
+  }
+  process.exit(0);
+}
+
+main().catch((e: unknown) => fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));

@@ -1,0 +1,104 @@
+// Local delivery into a Maildir (MailboxFormat=maildir, MaildirPath default $z/Maildir): the
+// message is written under tmp/ with a unique name, fsynced, linked into new/ and the directory
+// fsynced, so a reader never sees half a message and a crash never loses an acknowledged one.
+// Directories that do not exist are created 0700 by the user's own agent (so they are the user's).
+
+import { closeSync, constants as fs, fsyncSync, linkSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { AgentResult, MailboxJob } from './agent-protocol.js';
+import { errCode, reasonOf, temp, type Failure } from './errors.js';
+import { maildirEntry } from './mbox-format.js';
+
+/** MaildirPath with `$z` (home) and `$u` (user name) filled in. */
+export function maildirPath(template: string, user: { name: string; home: string }): string {
+  return template.replace(/\$([zu])/g, (_, m: string) => (m === 'z' ? user.home : user.name)).replace(/\/+$/, '');
+}
+
+let sequence = 0;
+
+/** time.MusecPpidQnR<random>.host (the maildir(5) convention), with / and : in the host name escaped. */
+export function uniqueName(now = Date.now()): string {
+  const host = hostname().replace(/\//g, '\\057').replace(/:/g, '\\072');
+  const sec = Math.floor(now / 1000);
+  const usec = (now % 1000) * 1000 + Math.floor(Math.random() * 1000);
+  return `${sec}.M${usec}P${process.pid}Q${++sequence}R${randomBytes(4).toString('hex')}.${host}`;
+}
+
+function failure(e: unknown, what: string): Failure {
+  if (errCode(e) === 'EDQUOT') return temp(452, '4.2.2', 'Mailbox full');
+  return temp(451, '4.3.0', `${what}: ${reasonOf(e)}`);
+}
+
+function ensureDir(path: string): void {
+  try {
+    mkdirSync(path, { mode: 0o700 });
+  } catch (e) {
+    if (errCode(e) !== 'EEXIST') throw e;
+  }
+  if (!statSync(path).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+}
+
+export function deliverToMaildir(job: MailboxJob, message: Buffer): AgentResult {
+  const dir = maildirPath(job.maildir, job.user);
+  if (!dir.startsWith('/')) return temp(451, '4.3.0', `cannot open ${dir}: MaildirPath is not an absolute path`);
+  if (/\$z/.test(job.maildir)) {
+    try {
+      if (!statSync(job.user.home).isDirectory()) return temp(451, '4.3.0', `cannot open ${dir}: ${reasonOf({ code: 'ENOTDIR' })}`);
+    } catch (e) {
+      return failure(e, `cannot open ${dir}`);
+    }
+  }
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const sub of ['tmp', 'new', 'cur']) ensureDir(`${dir}/${sub}`);
+  } catch (e) {
+    return failure(e, `cannot open ${dir}`);
+  }
+  const data = maildirEntry(job.meta.sender, message);
+  const name = uniqueName();
+  const tmp = `${dir}/tmp/${name}`;
+  let fd: number;
+  try {
+    fd = openSync(tmp, fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW, 0o600);
+  } catch (e) {
+    return failure(e, `cannot open ${tmp}`);
+  }
+  try {
+    try {
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    let target = `${dir}/new/${name}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(tmp, target);
+        break;
+      } catch (e) {
+        if (errCode(e) !== 'EEXIST' || attempt >= 3) throw e;
+        target = `${dir}/new/${uniqueName()}`;
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // the message is in new/ already; a stray tmp/ file is cleaned up by mail readers
+    }
+    const dfd = openSync(`${dir}/new`, fs.O_RDONLY | fs.O_DIRECTORY);
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+    return { status: 'delivered', detail: `delivered to ${target}` };
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already linked and removed, or never there
+    }
+    return failure(e, `write error on ${tmp}`);
+  }
+}
