@@ -161,12 +161,15 @@ export async function newaliasesCommand(argv: readonly string[], io: NewaliasesI
   const classify = (a: string): ReturnType<typeof canonicalize> => canonicalize(a, { isLocalDomain, j: names.j, m: names.m });
   const merged = new Map<string, AliasEntry>();
   let status = EX_OK;
+  // [Postern] the daemon reads the database as RunAsUser (its privileges are dropped), so the database's
+  // group is that account's group when it exists; otherwise the alias file's group, as the spec says.
+  const runAs = o.RunAsUser === 'root' ? undefined : (await loadPasswd()).lookupUser(o.RunAsUser);
   for (const file of o.AliasFile) {
     let text: string;
     let gid: number;
     try {
       text = await readFile(file, 'utf8');
-      gid = (await stat(file)).gid;
+      gid = runAs?.gid ?? (await stat(file)).gid;
     } catch (e) {
       io.stderr(`${file}: cannot open: ${describe((e as NodeJS.ErrnoException).code ?? String(e))}\n`);
       status = Math.max(status, EX_OSFILE);
