@@ -125,11 +125,13 @@ function build(raw: Record<string, unknown>, policy: JobPolicy): AgentJob {
   }
 }
 
-/** The refusal for a job that would act as root. */
-export function rootRefusal(job: AgentJob): AgentResult {
-  const text = 'delivery as root refused';
-  if (job.kind === 'read') return { status: 'read', read: { status: 'denied', reason: text } };
-  return { status: 'perm', reply: { code: 550, enh: '5.7.1', text } };
+/**
+ * The refusal for a job that would act as root: the agent's own answer (src/deliver/agent.ts), so the
+ * runner sees the same result whichever side refuses; for a read job it means "denied".
+ */
+export function rootRefusal(who: Identity): AgentResult {
+  const what = who.uid === 0 ? 'root' : 'group root';
+  return { status: 'perm', reply: { code: 554, enh: '5.3.0', text: `refusing to deliver as ${what} (${who.name})` } };
 }
 
 export function checkJob(raw: unknown, message: Buffer | undefined, policy: JobPolicy): JobCheck {
@@ -145,6 +147,6 @@ export function checkJob(raw: unknown, message: Buffer | undefined, policy: JobP
     return { ok: false, malformed: job.kind === 'read' ? 'a read job carries no message' : `a ${job.kind} job needs the message` };
   }
   const who = job.kind === 'mailbox' ? job.user : job.as;
-  if (who.uid === 0 || who.gid === 0) return { ok: false, refused: rootRefusal(job), reason: `${job.kind} job as uid ${who.uid} gid ${who.gid} (${who.name})` };
+  if (who.uid === 0 || who.gid === 0) return { ok: false, refused: rootRefusal(who), reason: `${job.kind} job as uid ${who.uid} gid ${who.gid} (${who.name})` };
   return { ok: true, job };
 }

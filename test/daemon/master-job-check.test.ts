@@ -51,15 +51,19 @@ test('fields outside the contract do not reach the agent', () => {
   assert.deepEqual(Object.keys((r.job as { as: object }).as).sort(), ['gid', 'home', 'name', 'shell', 'uid']);
 });
 
-test('uid 0 or gid 0 is refused with a result the runner understands', () => {
+test('uid 0 or gid 0 is refused with the result the agent itself gives', () => {
   const root = { name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/bash' };
   assert.deepEqual(checkJob({ kind: 'mailbox', user: root, spoolDir: '/var/mail', format: 'mbox', maildir: '$z/Maildir', meta }, MSG, POLICY), {
     ok: false,
-    refused: { status: 'perm', reply: { code: 550, enh: '5.7.1', text: 'delivery as root refused' } },
+    refused: { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as root (root)' } },
     reason: 'mailbox job as uid 0 gid 0 (root)',
   });
-  const r = checkJob({ kind: 'read', path: '/root/.forward', as: { ...root, uid: 1001 }, timeoutMs: 1 }, undefined, POLICY);
-  assert.deepEqual(r, { ok: false, refused: { status: 'read', read: { status: 'denied', reason: 'delivery as root refused' } }, reason: 'read job as uid 1001 gid 0 (root)' });
+  const r = checkJob({ kind: 'read', path: '/root/.forward', as: { ...root, name: 'wheel', uid: 1001 }, timeoutMs: 1 }, undefined, POLICY);
+  assert.deepEqual(r, {
+    ok: false,
+    refused: { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as group root (wheel)' } },
+    reason: 'read job as uid 1001 gid 0 (wheel)',
+  });
   const p = checkJob({ kind: 'program', command: 'x', as: { ...alice, uid: 0 }, meta }, MSG, POLICY);
   assert.equal(p.ok === false && 'refused' in p && p.refused.status, 'perm');
 });

@@ -124,7 +124,7 @@ test('a job as root is refused by the master and never reaches the agents', asyn
   const p = await pair(t);
   const root = { name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/sh' };
   const r = await p.delivery.run({ kind: 'mailbox', user: root, spoolDir: '/var/mail', format: 'mbox', maildir: '$z/Maildir', meta }, Buffer.from('x'));
-  assert.deepEqual(r, { status: 'perm', reply: { code: 550, enh: '5.7.1', text: 'delivery as root refused' } });
+  assert.deepEqual(r, { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as root (root)' } });
   assert.equal(p.agents.seen.length, 0);
   assert.ok(p.logs.some((l) => l.event === 'job-refused' && l.level === 40));
 });
