@@ -167,6 +167,17 @@ test('root master, one worker as RunAsUser: its uid and gid, no supplementary gr
   assert.equal(alive(worker), false);
 });
 
+test('RunAsUser = root: no master, one process that keeps root and says so', async (t) => {
+  const dir = await tempDaemonDir();
+  defer(t, () => removeDir(dir));
+  const d = await startDaemon({ cwd: dir, config: await writeDaemonConfig(dir, ['RunAsUser = root']) });
+  defer(t, () => d.stop());
+  assert.deepEqual(await childrenOf(d.pid), []);
+  assert.equal(d.events('ready')[0]!.pid, d.pid);
+  if (asRoot) assert.ok(d.logs.some((l) => l.event === 'privilege' && /RunAsUser is root/.test(String(l.msg))));
+  assert.deepEqual(await d.stop(), { code: 0, signal: null });
+});
+
 test('kill -9 of the worker: the master restarts it on the same sockets; a connection made meanwhile is served', async (t) => {
   if (!asRoot) return;
   const { d } = await splitDaemon(t);
