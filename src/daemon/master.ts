@@ -87,13 +87,13 @@ export async function runMaster(opts: MasterOptions): Promise<number> {
       const loaded = await loadConfig(opts.req);
       if (loaded.config === undefined) {
         // The worker reports the errors in full; the master keeps what it had, as the worker does.
-        log.error({ event: 'reload-failed', errors: loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) }, 'master: new configuration has errors; keeping the running one');
+        log.error({ event: 'master-reload-failed', errors: loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) }, 'master: new configuration has errors; keeping the running one');
         return current;
       }
       current = viewOf(loaded.config);
       return current;
     })().catch((err: unknown) => {
-      log.error({ event: 'reload-failed', err }, 'master: reload failed unexpectedly');
+      log.error({ event: 'master-reload-failed', err }, 'master: reload failed unexpectedly');
       return current;
     });
     reloading = next;
@@ -112,7 +112,7 @@ export async function runMaster(opts: MasterOptions): Promise<number> {
   });
   const onStop = (sig: NodeJS.Signals): void => supervisor.signal(sig);
   const onHup = (): void => {
-    log.info({ event: 'reload' }, 'master: SIGHUP, passed on to the worker');
+    log.info({ event: 'master-reload' }, 'master: SIGHUP, passed on to the worker');
     reload();
     supervisor.signal('SIGHUP');
   };
