@@ -5,6 +5,7 @@ import { serveCommand } from './serve.js';
 import { configCommand } from './config-cmd.js';
 import { probeCommand } from './probe-cmd.js';
 import { auditCommand } from './audit-cmd.js';
+import { newaliasesCommand } from './newaliases-cmd.js';
 import { VERSION } from '../version.js';
 
 const POSTERN_USAGE = `usage: postern <command> [options]
@@ -15,6 +16,7 @@ const POSTERN_USAGE = `usage: postern <command> [options]
   audit [--config FILE | --sendmail FILE] [--root DIR] [--json|--sarif]
                                     check a configuration against the hardening rules
   probe HOST[:PORT] [options]       check a running mail server from outside (see postern probe --help)
+  newaliases [--config FILE]        compile the alias files into their databases
   version                           print the version
 FILE is a postern.conf, a sendmail.mc or a sendmail.cf.`;
 
@@ -26,7 +28,8 @@ function notYet(name: string): number {
 
 export async function main(invokedAs: string, argv: readonly string[]): Promise<number> {
   const name = basename(invokedAs);
-  if (name === 'sendmail' || name === 'mailq' || name === 'newaliases') return notYet(name);
+  if (name === 'newaliases') return newaliasesCommand(argv);
+  if (name === 'sendmail' || name === 'mailq') return notYet(name);
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'serve':
@@ -37,6 +40,8 @@ export async function main(invokedAs: string, argv: readonly string[]): Promise<
       return probeCommand(rest);
     case 'audit':
       return auditCommand(rest);
+    case 'newaliases':
+      return newaliasesCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`postern ${VERSION}\n`);

@@ -5,7 +5,8 @@
 import type { EffectiveConfig } from '../config/effective.js';
 import { configuredHostName } from '../config/macros.js';
 import { DnsResolver } from '../dns/resolver.js';
-import { loadAliasFiles } from '../maps/aliases.js';
+import { AliasStore, type AliasStoreEvent } from '../maps/alias-db-store.js';
+import { AliasStoreDirectory } from '../maps/alias-db-directory.js';
 import { readClassFile } from '../maps/class-file.js';
 import { StaticLocalDirectory, normaliseDomain } from '../maps/local-directory.js';
 import { loadPasswd } from '../maps/users.js';
@@ -29,6 +30,8 @@ export interface Runtime {
   names: HostNames;
   settings: SmtpSettings;
   directory: StaticLocalDirectory;
+  /** The aliases (compiled databases, or the text files when there are none), for routing. */
+  aliases: AliasStore;
   ownAddresses: Set<string>;
   dns: DnsResolver;
   policy: Policy;
@@ -104,6 +107,8 @@ export interface RuntimeOptions {
   passwdFile?: string;
   /** access map reloads after start-up (mtime changes), for the daemon's log */
   onAccessEvent?: (e: AccessSourceEvent) => void;
+  /** alias databases loaded again, found out of date or incomplete after start-up, for the daemon's log */
+  onAliasEvent?: (e: AliasStoreEvent) => void;
   /** reads ServerCertFile, ServerKeyFile and CACertFile (a worker asks its root master) */
   readTlsFile?: (path: string) => Promise<Buffer>;
 }
@@ -136,12 +141,16 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, runtim
   for (const word of await classWords(cfg, 'w', diags)) w.add(normaliseDomain(word));
   const isLocalDomain = (d: string): boolean => w.has(normaliseDomain(d));
 
-  const aliases = await loadAliasFiles(o.AliasFile, {
+  // aliases-forward.md §3: the compiled database (waiting up to AliasWait for a complete one), or the
+  // text file when no database exists; never an error that stops the server.
+  const aliases = await AliasStore.open({
+    files: o.AliasFile,
     isLocalDomain,
     classify: (a) => canonicalize(a, { isLocalDomain, j: names.j, m: names.m }),
+    aliasWaitMs: o.AliasWait,
+    ...(runtimeOpts.onAliasEvent !== undefined ? { onEvent: runtimeOpts.onAliasEvent } : {}),
   });
-  // A broken alias line never stops the server: the entry is left out and newaliases/audit report it.
-  for (const d of aliases.diagnostics) diags.items.push({ ...d, severity: d.severity === 'error' ? 'warning' : d.severity });
+  diags.items.push(...aliases.diagnostics);
   const users = await loadPasswd(passwdFile);
   for (const d of users.diagnostics) diags.items.push({ ...d, severity: 'warning' });
   // Ownership is judged against the system's accounts, whatever passwd file serves local recipients.
@@ -155,7 +164,7 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, runtim
   const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, access), policyDns(cfg, dns, names.j, isLocalDomain, diags));
   if (diags.hasErrors) return { diagnostics: diags.items };
   return {
-    runtime: { config: cfg, names, settings, directory: new StaticLocalDirectory(w, aliases.aliases, users, o.MaxAliasRecursion), ownAddresses: ifaces.own, dns, tls, policy },
+    runtime: { config: cfg, names, settings, directory: new AliasStoreDirectory(w, aliases.store, users, o.MaxAliasRecursion), aliases: aliases.store, ownAddresses: ifaces.own, dns, tls, policy },
     diagnostics: diags.items,
   };
 }

@@ -106,12 +106,16 @@ async function main(): Promise<void> {
     plans.file = fileCredentials(job);
     plans.creds = plans.file.creds;
   }
-  if (isRoot() && (identity.uid === 0 || plans.creds.uid === 0)) {
+  // Root's own mailbox is written as root, and root's .forward read as root (the master allows only its
+  // ForwardPath candidates); a program or a file never runs or is written as root.
+  const actsAsRoot = identity.uid === 0 || plans.creds.uid === 0;
+  const rootAllowed = job.kind === 'mailbox' || job.kind === 'read';
+  if (isRoot() && actsAsRoot && !rootAllowed) {
     writeResult(perm(554, '5.3.0', `refusing to deliver as root (${identity.name})`));
     process.exit(0);
   }
   try {
-    dropPrivileges(plans.creds);
+    if (!(isRoot() && actsAsRoot)) dropPrivileges(plans.creds);
   } catch (e) {
     fail(e instanceof DropError ? e.message : `cannot drop privileges: ${String(e)}`);
   }

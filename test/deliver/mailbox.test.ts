@@ -109,12 +109,6 @@ test('a user who no longer exists: 550 5.1.1 <addr>... User unknown', async () =
   assert.ok(!existsSync(join(spool, gone.name)));
 });
 
-test('root\'s mailbox is never written by an agent acting as root', async () => {
-  const r = await deliver({ name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/sh' });
-  assert.equal(r.status, 'perm');
-  assert.ok(!existsSync(join(spool, 'root')));
-});
-
 test('another program\'s fcntl lock on the mailbox makes the agent wait', async () => {
   const mbox = join(spool, bob.name);
   const size = statSync(mbox).size;

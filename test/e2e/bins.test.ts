@@ -1,9 +1,11 @@
-// The installed commands, run through their #! lines: `postern version` answers; sendmail, mailq and newaliases are not there yet
-// and say so plainly with EX_UNAVAILABLE (69) instead of pretending to work.
+// The installed commands, run through their #! lines: `postern version` answers; newaliases compiles
+// alias files; sendmail and mailq are not there yet and say so plainly with EX_UNAVAILABLE (69) instead
+// of pretending to work.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, run } from '../helpers/daemon.js';
 
@@ -15,7 +17,22 @@ test('bin/postern.js version prints the package version', async () => {
   assert.deepEqual(r, { code: 0, stdout: `postern ${pkg.version}\n`, stderr: '' });
 });
 
-for (const name of ['sendmail', 'mailq', 'newaliases']) {
+test('bin/newaliases.js compiles an alias file given by the configuration', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'postern-bins-'));
+  try {
+    await writeFile(join(dir, 'aliases'), 'postmaster: root\nteam: root, bob\n', { mode: 0o644 });
+    // The test lives under /tmp, whose sticky bit newaliases trusts only when told to.
+    await writeFile(join(dir, 'postern.conf'), `AliasFile = ${join(dir, 'aliases')}\nQueueDirectory = ${join(dir, 'spool')}\nDontBlameSendmail = TrustStickyBit\n`, { mode: 0o644 });
+    const r = await run(bin('newaliases'), ['--config', join(dir, 'postern.conf')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${join(dir, 'aliases').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 2 aliases, longest \\d+ bytes, \\d+ bytes total\\n$`));
+    assert.ok((await stat(join(dir, 'aliases.db'))).isFile());
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+for (const name of ['sendmail', 'mailq']) {
   test(`bin/${name}.js says it is not yet available and exits 69`, async () => {
     const r = await run(bin(name), ['-bp']);
     assert.equal(r.code, 69);
