@@ -26,7 +26,7 @@ export interface SupervisorOptions {
   log: Logger;
   /** how long a stopping worker may take before it is killed */
   stopTimeoutMs: number;
-  jobs: Pick<MasterJobsOptions, 'agents' | 'view' | 'maxInFlight'>;
+  jobs: Pick<MasterJobsOptions, 'agents' | 'view' | 'accounts' | 'maxInFlight'>;
   /** restart delays, one per consecutive early death (the last one repeats) */
   backoffMs?: readonly number[];
   /** a worker that ran this long resets the back-off */

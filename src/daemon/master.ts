@@ -18,6 +18,7 @@ import { hostNames } from './host-names.js';
 import { jobPolicy } from './master-job-check.js';
 import type { MasterView } from './master-jobs.js';
 import { bindListeners } from './master-listeners.js';
+import { PasswdWatch } from './master-users.js';
 import { WorkerSupervisor } from './master-supervisor.js';
 import { smtpSettings } from './smtp-settings.js';
 
@@ -49,7 +50,7 @@ export interface MasterOptions {
 function viewOf(cfg: EffectiveConfig): MasterView {
   const o = cfg.options;
   const tls = [o.ServerCertFile, o.ServerKeyFile, o.CACertFile].filter((f): f is string => f !== undefined);
-  return { policy: jobPolicy(cfg), tlsFiles: new Set(tls) };
+  return { policy: jobPolicy(cfg, hostNames(configuredHostName(cfg)).w), tlsFiles: new Set(tls) };
 }
 
 /** The queue directory belongs to RunAsUser; root creates it (its parent may be root's) and hands it over. */
@@ -102,13 +103,14 @@ export async function runMaster(opts: MasterOptions): Promise<number> {
     });
   };
 
+  const passwd = new PasswdWatch();
   const worker = opts.workerCommand ?? { command: process.execPath, args: [CLI_MAIN, 'serve', '--worker', ...opts.serveArgs] };
   const supervisor = new WorkerSupervisor({
     spec: { ...worker, user: { name: user.name, uid: user.uid, gid: user.gid }, env: workerEnv(user), cwd: process.cwd() },
     bound,
     log,
     stopTimeoutMs: opts.graceMs + 10_000,
-    jobs: { agents: opts.agents, view: () => reloading ?? Promise.resolve(current) },
+    jobs: { agents: opts.agents, view: () => reloading ?? Promise.resolve(current), accounts: () => passwd.current() },
   });
   const onStop = (sig: NodeJS.Signals): void => supervisor.signal(sig);
   const onHup = (): void => {

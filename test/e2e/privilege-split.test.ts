@@ -306,7 +306,7 @@ async function harness(t: TestCtx, mode: string, extra: string[] = []): Promise<
   return { d, dir };
 }
 
-test('a worker that asks for root or sends malformed requests gets refusals and errors; the master carries on', async (t) => {
+test('a worker that asks for root or sends malformed requests gets refusals and errors; the master carries on and runs what is allowed', async (t) => {
   if (!asRoot) return;
   const base = await tempDaemonDir();
   defer(t, () => removeDir(base));
@@ -330,8 +330,8 @@ test('a worker that asks for root or sends malformed requests gets refusals and 
   assert.deepEqual(fake.groups, []);
   const done = await d.waitForLog((l) => l.event === 'fake-done', 30_000);
   const replies = done.replies as Record<string, Record<string, unknown>>;
-  assert.deepEqual(replies.mailboxAsRoot, { t: 'result', id: 1, result: { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as root (root)' } } });
-  assert.deepEqual(replies.programAsUid0!.result, { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as root (nobody)' } });
+  assert.deepEqual(replies.programAsUid0, { t: 'result', id: 1, result: { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as root (nobody)' } } });
+  assert.deepEqual(replies.readShadowAsRoot!.result, { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as root (root)' } });
   assert.deepEqual(replies.unknownKind, { t: 'error', error: 'kind: "shell" is not a job kind' });
   assert.equal(replies.missingFields!.t, 'error');
   assert.match(String(replies.missingFields!.error), /^as: expected an identity$/);
@@ -345,7 +345,7 @@ test('a worker that asks for root or sends malformed requests gets refusals and 
       ['error', null],
     ],
   );
-  assert.equal(d.logs.filter((l) => l.event === 'job-refused').length, 2);
+  assert.equal(d.logs.filter((l) => l.event === 'job-refused').length, 3);
 
   // The well-formed jobs after all that were run by agents as the account, with the master's policy.
   const read = replies.readForward!.result as { status: string; read: { status: string; content?: string } };
@@ -358,6 +358,14 @@ test('a worker that asks for root or sends malformed requests gets refusals and 
   assert.equal(st.uid, user.uid);
   assert.match(await readFile(mbox, 'utf8'), /^From a@example\.org .*\nSubject: via the master\n\nhello\n/s);
   assert.equal(await stat(`/etc/${user.name}`).then(() => 'exists', () => 'absent'), 'absent');
+  // Root's own mailbox, as root; uid 0 under the account's name is not root's account.
+  assert.equal((replies.mailboxAsRoot!.result as { status: string }).status, 'delivered', JSON.stringify(replies.mailboxAsRoot));
+  assert.equal((await stat(join(mail, 'root'))).uid, 0);
+  assert.deepEqual(replies.mailboxImpostor!.result, {
+    status: 'temp',
+    reply: { code: 451, enh: '4.3.0', text: `${user.name}: not the account of that name in the password database` },
+  });
+  assert.equal((replies.readRootForward!.result as { status: string }).status, 'read');
   // The worker named /bin as the smrsh directory; the master's (empty) one applies, so sh is refused.
   const prog = replies.programOutsideSmrsh!.result as { status: string; output?: string };
   assert.equal(prog.status, 'perm', JSON.stringify(prog));
