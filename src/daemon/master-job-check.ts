@@ -2,7 +2,10 @@
 // to the network, so a job is treated as hostile input:
 // - only the known job kinds, each rebuilt field by field from the contract (nothing else passes; the
 //   agents' lock timeouts keep their defaults, a worker cannot stretch them);
-// - never as root: uid 0 or gid 0 is refused (a refusal result, the job is not run);
+// - root only where docs/delivery.md "Root" allows it: root's own mailbox, and a read of one of root's
+//   ForwardPath files; a program or a file never as uid 0 or gid 0;
+// - a mailbox job, and a read as root, must name an account exactly as the password database has it
+//   (name, uid, gid): otherwise a worker could have alice's mailbox created as bob, or any written as root;
 // - the policy fields come from the master's own configuration, not from the request: a worker that
 //   could name the smrsh directory or SafeFileEnvironment could run anything as anyone.
 
@@ -10,6 +13,12 @@ import type { EffectiveConfig } from '../config/effective.js';
 import type { AgentJob, AgentResult, MessageMeta } from '../deliver/agent-protocol.js';
 import { isRecord } from '../deliver/ipc-protocol.js';
 import type { Identity } from '../deliver/shared-types.js';
+import type { UserEntry } from '../maps/users.js';
+
+/** The password database, by name (getpwnam). */
+export interface Accounts {
+  lookupUser(name: string): UserEntry | undefined;
+}
 
 /** What the master imposes on every job, from its configuration. */
 export interface JobPolicy {
@@ -23,9 +32,12 @@ export interface JobPolicy {
   smrshPath: string;
   progTimeoutMs: number;
   fileOpenTimeoutMs: number;
+  /** ForwardPath templates and $w: the only files a read job may read as root are root's candidates */
+  forwardPath: string[];
+  shortHost: string;
 }
 
-export function jobPolicy(cfg: EffectiveConfig): JobPolicy {
+export function jobPolicy(cfg: EffectiveConfig, shortHost: string): JobPolicy {
   const o = cfg.options;
   return {
     mailSpoolDirectory: o.MailSpoolDirectory,
@@ -38,6 +50,8 @@ export function jobPolicy(cfg: EffectiveConfig): JobPolicy {
     smrshPath: o.SmrshPath,
     progTimeoutMs: o.ProgTimeout,
     fileOpenTimeoutMs: o['Timeout.fileopen'],
+    forwardPath: [...o.ForwardPath],
+    shortHost,
   };
 }
 
@@ -125,14 +139,49 @@ function build(raw: Record<string, unknown>, policy: JobPolicy): AgentJob {
   }
 }
 
-/** The refusal for a job that would act as root. */
-export function rootRefusal(job: AgentJob): AgentResult {
-  const text = 'delivery as root refused';
-  if (job.kind === 'read') return { status: 'read', read: { status: 'denied', reason: text } };
-  return { status: 'perm', reply: { code: 550, enh: '5.7.1', text } };
+/**
+ * The refusal for a job that would act as root: the agent's own answer (src/deliver/agent.ts), so the
+ * runner sees the same result whichever side refuses; for a read job agentFileAccess makes it "denied".
+ */
+export function rootRefusal(who: Identity): AgentResult {
+  const what = who.uid === 0 ? 'root' : 'group root';
+  return { status: 'perm', reply: { code: 554, enh: '5.3.0', text: `refusing to deliver as ${what} (${who.name})` } };
 }
 
-export function checkJob(raw: unknown, message: Buffer | undefined, policy: JobPolicy): JobCheck {
+/** An identity that is not the account of that name: temporary, the worker's view may be out of date. */
+function mismatch(who: Identity): AgentResult {
+  return { status: 'temp', reply: { code: 451, enh: '4.3.0', text: `${who.name}: not the account of that name in the password database` } };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Whether `path` is one of the account's ForwardPath files ($z home, $u name, $w short host, $h any detail). */
+export function isForwardCandidate(path: string, who: { name: string; home: string }, policy: JobPolicy): boolean {
+  if (who.home === '') return false;
+  for (const template of policy.forwardPath) {
+    if (template === '') continue;
+    let re = '';
+    for (const part of template.split(/(\$[zuwh])/)) {
+      if (part === '$z') re += escapeRe(who.home);
+      else if (part === '$u') re += escapeRe(who.name);
+      else if (part === '$w') re += escapeRe(policy.shortHost);
+      else if (part === '$h') re += '[^/]+';
+      else re += escapeRe(part);
+    }
+    if (path.startsWith('/') && new RegExp(`^${re}$`).test(path)) return true;
+  }
+  return false;
+}
+
+/** The account the identity names, if the password database agrees on its name, uid and gid. */
+function accountOf(who: Identity, accounts: Accounts): UserEntry | undefined {
+  const u = accounts.lookupUser(who.name);
+  return u !== undefined && u.name === who.name && u.uid === who.uid && u.gid === who.gid ? u : undefined;
+}
+
+export function checkJob(raw: unknown, message: Buffer | undefined, policy: JobPolicy, accounts: Accounts): JobCheck {
   if (!isRecord(raw)) return { ok: false, malformed: 'job: expected an object' };
   let job: AgentJob;
   try {
@@ -145,6 +194,16 @@ export function checkJob(raw: unknown, message: Buffer | undefined, policy: JobP
     return { ok: false, malformed: job.kind === 'read' ? 'a read job carries no message' : `a ${job.kind} job needs the message` };
   }
   const who = job.kind === 'mailbox' ? job.user : job.as;
-  if (who.uid === 0 || who.gid === 0) return { ok: false, refused: rootRefusal(job), reason: `${job.kind} job as uid ${who.uid} gid ${who.gid} (${who.name})` };
-  return { ok: true, job };
+  const asRoot = who.uid === 0 || who.gid === 0;
+  const reason = `${job.kind} job as uid ${who.uid} gid ${who.gid} (${who.name})`;
+  if (job.kind === 'mailbox') {
+    // Root's own mailbox is root's file, written as root; every mailbox only as its own account.
+    if (accountOf(who, accounts) === undefined) return { ok: false, refused: mismatch(who), reason: `${reason}: not the account of that name` };
+    return { ok: true, job };
+  }
+  if (!asRoot) return { ok: true, job };
+  // Root's home as the password database has it, not as the request says.
+  const account = who.uid === 0 ? accountOf(who, accounts) : undefined;
+  if (job.kind === 'read' && account !== undefined && isForwardCandidate(job.path, account, policy)) return { ok: true, job };
+  return { ok: false, refused: rootRefusal(who), reason: job.kind === 'read' ? `${reason}: ${job.path} is not one of root's ForwardPath files` : reason };
 }

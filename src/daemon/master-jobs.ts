@@ -8,7 +8,7 @@ import type { AgentResult, DeliveryService } from '../deliver/agent-protocol.js'
 import type { FramedChannel } from '../deliver/ipc-channel.js';
 import type { Frame } from '../deliver/ipc-frame.js';
 import { WORKER_LIMITS, isRecord, requestId } from '../deliver/ipc-protocol.js';
-import { checkJob, type JobPolicy } from './master-job-check.js';
+import { checkJob, type Accounts, type JobPolicy } from './master-job-check.js';
 
 /** What the master's configuration says, as of the last (re)load. */
 export interface MasterView {
@@ -21,6 +21,8 @@ export interface MasterJobsOptions {
   agents: DeliveryService;
   /** the current view; waits for a reload in progress, so a reloaded worker gets the new files */
   view(): Promise<MasterView>;
+  /** the password database as it is now */
+  accounts(): Promise<Accounts>;
   log: Logger;
   /** a worker may not queue more than this many jobs at once */
   maxInFlight?: number;
@@ -77,7 +79,7 @@ export class MasterJobs {
     this.inFlight++;
     try {
       const { policy } = await this.opts.view();
-      const check = checkJob(raw, withMessage ? (body ?? Buffer.alloc(0)) : undefined, policy);
+      const check = checkJob(raw, withMessage ? (body ?? Buffer.alloc(0)) : undefined, policy, await this.opts.accounts());
       if (!check.ok) {
         if ('malformed' in check) return this.error(id, check.malformed);
         this.opts.log.warn({ event: 'job-refused', id, reason: check.reason }, `agent job refused: ${check.reason}`);

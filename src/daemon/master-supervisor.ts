@@ -26,7 +26,7 @@ export interface SupervisorOptions {
   log: Logger;
   /** how long a stopping worker may take before it is killed */
   stopTimeoutMs: number;
-  jobs: Pick<MasterJobsOptions, 'agents' | 'view' | 'maxInFlight'>;
+  jobs: Pick<MasterJobsOptions, 'agents' | 'view' | 'accounts' | 'maxInFlight'>;
   /** restart delays, one per consecutive early death (the last one repeats) */
   backoffMs?: readonly number[];
   /** a worker that ran this long resets the back-off */
@@ -186,7 +186,7 @@ export class WorkerSupervisor {
     if (!this.everReady) {
       // The first worker never came up: a configuration or start-up error it has reported itself.
       log.error({ event: 'worker-exit', worker: child.pid, code, signal }, `worker ${child.pid} failed to start`);
-      this.finish(status === 0 ? 71 : status);
+      this.finish(status);
       return;
     }
     if (Date.now() - this.childSince >= (this.opts.stableMs ?? STABLE_MS)) this.failures = 0;

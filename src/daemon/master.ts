@@ -18,6 +18,7 @@ import { hostNames } from './host-names.js';
 import { jobPolicy } from './master-job-check.js';
 import type { MasterView } from './master-jobs.js';
 import { bindListeners } from './master-listeners.js';
+import { PasswdWatch } from './master-users.js';
 import { WorkerSupervisor } from './master-supervisor.js';
 import { smtpSettings } from './smtp-settings.js';
 
@@ -49,7 +50,7 @@ export interface MasterOptions {
 function viewOf(cfg: EffectiveConfig): MasterView {
   const o = cfg.options;
   const tls = [o.ServerCertFile, o.ServerKeyFile, o.CACertFile].filter((f): f is string => f !== undefined);
-  return { policy: jobPolicy(cfg), tlsFiles: new Set(tls) };
+  return { policy: jobPolicy(cfg, hostNames(configuredHostName(cfg)).w), tlsFiles: new Set(tls) };
 }
 
 /** The queue directory belongs to RunAsUser; root creates it (its parent may be root's) and hands it over. */
@@ -87,13 +88,13 @@ export async function runMaster(opts: MasterOptions): Promise<number> {
       const loaded = await loadConfig(opts.req);
       if (loaded.config === undefined) {
         // The worker reports the errors in full; the master keeps what it had, as the worker does.
-        log.error({ event: 'reload-failed', errors: loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) }, 'master: new configuration has errors; keeping the running one');
+        log.error({ event: 'master-reload-failed', errors: loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic) }, 'master: new configuration has errors; keeping the running one');
         return current;
       }
       current = viewOf(loaded.config);
       return current;
     })().catch((err: unknown) => {
-      log.error({ event: 'reload-failed', err }, 'master: reload failed unexpectedly');
+      log.error({ event: 'master-reload-failed', err }, 'master: reload failed unexpectedly');
       return current;
     });
     reloading = next;
@@ -102,17 +103,18 @@ export async function runMaster(opts: MasterOptions): Promise<number> {
     });
   };
 
+  const passwd = new PasswdWatch();
   const worker = opts.workerCommand ?? { command: process.execPath, args: [CLI_MAIN, 'serve', '--worker', ...opts.serveArgs] };
   const supervisor = new WorkerSupervisor({
     spec: { ...worker, user: { name: user.name, uid: user.uid, gid: user.gid }, env: workerEnv(user), cwd: process.cwd() },
     bound,
     log,
     stopTimeoutMs: opts.graceMs + 10_000,
-    jobs: { agents: opts.agents, view: () => reloading ?? Promise.resolve(current) },
+    jobs: { agents: opts.agents, view: () => reloading ?? Promise.resolve(current), accounts: () => passwd.current() },
   });
   const onStop = (sig: NodeJS.Signals): void => supervisor.signal(sig);
   const onHup = (): void => {
-    log.info({ event: 'reload' }, 'master: SIGHUP, passed on to the worker');
+    log.info({ event: 'master-reload' }, 'master: SIGHUP, passed on to the worker');
     reload();
     supervisor.signal('SIGHUP');
   };

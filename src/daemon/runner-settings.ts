@@ -44,7 +44,7 @@ export function runnerSettings(cfg: EffectiveConfig, names: HostNames, defaultUs
     maxRunSize: o.MaxQueueRunSize,
     sortOrder: o.QueueSortOrder,
     schedule: scheduleOptions(cfg),
-    jobs: jobPolicy(cfg),
+    jobs: jobPolicy(cfg, names.w),
     reports: {
       j: names.j,
       mailerName: n,

@@ -5,6 +5,7 @@
 import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { DeliveryService } from '../deliver/agent-protocol.js';
+import { spawnAgentService, type AgentService } from '../deliver/agent-service.js';
 import { FramedChannel } from '../deliver/ipc-channel.js';
 import { IpcClient } from '../deliver/ipc-client.js';
 import { CHANNEL_FD, WORKER_LIMITS, isRecord, type Hello } from '../deliver/ipc-protocol.js';
@@ -107,4 +108,15 @@ export class WorkerLink {
     this.client.unref();
     this.client.close();
   }
+}
+
+/**
+ * The DeliveryService for this process's queue runner: in a worker, the master's (jobs go over the
+ * channel); in a single process, agents spawned here. `close()` ends agents kept for reuse (a no-op for
+ * the worker, whose agents belong to the master).
+ */
+export function deliveryFor(link: WorkerLink | undefined): AgentService {
+  if (link === undefined) return spawnAgentService();
+  const delivery = link.delivery;
+  return { run: (job, message) => delivery.run(job, message), close: () => Promise.resolve() };
 }

@@ -19,6 +19,7 @@ import { MASTER_LIMITS, WORKER_LIMITS } from '../../src/deliver/ipc-protocol.js'
 import { IpcDeliveryService } from '../../src/deliver/ipc-service.js';
 import type { JobPolicy } from '../../src/daemon/master-job-check.js';
 import { MasterJobs } from '../../src/daemon/master-jobs.js';
+import { parsePasswd } from '../../src/maps/users.js';
 
 const POLICY: JobPolicy = {
   mailSpoolDirectory: '/var/mail',
@@ -31,7 +32,10 @@ const POLICY: JobPolicy = {
   smrshPath: '/usr/bin:/bin',
   progTimeoutMs: 600_000,
   fileOpenTimeoutMs: 60_000,
+  forwardPath: ['$z/.forward'],
+  shortHost: 'mx',
 };
+const ACCOUNTS = parsePasswd('root:x:0:0:root:/root:/bin/sh\nalice:x:1001:1001::/home/alice:/bin/sh\n', '/etc/passwd');
 const alice = { name: 'alice', uid: 1001, gid: 1001, home: '/home/alice', shell: '/bin/sh' };
 const meta = { id: 'Q1', sender: '', recipient: 'alice@example.com', created: 1 };
 
@@ -83,6 +87,7 @@ async function pair(t: { after(f: () => Promise<void> | void): void }, opts: { m
     const jobs = new MasterJobs(new FramedChannel(sock, MASTER_LIMITS), {
       agents,
       view: () => Promise.resolve({ policy: POLICY, tlsFiles: new Set(opts.tlsFiles ?? []) }),
+      accounts: () => Promise.resolve(ACCOUNTS),
       log,
       ...(opts.maxInFlight !== undefined ? { maxInFlight: opts.maxInFlight } : {}),
       started: () => undefined,
@@ -120,13 +125,15 @@ test('a job reaches the agents checked, with the master policy and the exact mes
   assert.deepEqual(await p.delivery.run({ kind: 'read', path: '/home/alice/.forward', as: alice, timeoutMs: 1 }), { status: 'delivered', detail: 'none' });
 });
 
-test('a job as root is refused by the master and never reaches the agents', async (t) => {
+test('a program as root is refused by the master and never reaches the agents', async (t) => {
   const p = await pair(t);
   const root = { name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/sh' };
-  const r = await p.delivery.run({ kind: 'mailbox', user: root, spoolDir: '/var/mail', format: 'mbox', maildir: '$z/Maildir', meta }, Buffer.from('x'));
-  assert.deepEqual(r, { status: 'perm', reply: { code: 550, enh: '5.7.1', text: 'delivery as root refused' } });
+  const r = await p.delivery.run({ kind: 'program', command: 'id', as: root, smrshDirectory: '/bin', smrshPath: '/bin', timeoutMs: 1, dontBlame: [], meta }, Buffer.from('x'));
+  assert.deepEqual(r, { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as root (root)' } });
   assert.equal(p.agents.seen.length, 0);
   assert.ok(p.logs.some((l) => l.event === 'job-refused' && l.level === 40));
+  // Root's own mailbox goes through.
+  assert.deepEqual(await p.delivery.run({ kind: 'mailbox', user: root, spoolDir: '/x', format: 'mbox', maildir: 'M', meta }, Buffer.from('x')), { status: 'delivered', detail: '1' });
 });
 
 test('malformed requests get error replies and the master keeps serving', async (t) => {

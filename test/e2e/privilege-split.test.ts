@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,6 +167,17 @@ test('root master, one worker as RunAsUser: its uid and gid, no supplementary gr
   assert.equal(alive(worker), false);
 });
 
+test('RunAsUser = root: no master, one process that keeps root and says so', async (t) => {
+  const dir = await tempDaemonDir();
+  defer(t, () => removeDir(dir));
+  const d = await startDaemon({ cwd: dir, config: await writeDaemonConfig(dir, ['RunAsUser = root']) });
+  defer(t, () => d.stop());
+  assert.deepEqual(await childrenOf(d.pid), []);
+  assert.equal(d.events('ready')[0]!.pid, d.pid);
+  if (asRoot) assert.ok(d.logs.some((l) => l.event === 'privilege' && /RunAsUser is root/.test(String(l.msg))));
+  assert.deepEqual(await d.stop(), { code: 0, signal: null });
+});
+
 test('kill -9 of the worker: the master restarts it on the same sockets; a connection made meanwhile is served', async (t) => {
   if (!asRoot) return;
   const { d } = await splitDaemon(t);
@@ -283,11 +294,11 @@ test('a start-up error only the worker sees ends the master with the worker stat
 });
 
 /** The real master with the stand-in worker of fixtures/privilege-split-worker.ts. */
-async function harness(t: { after(f: () => Promise<unknown> | void): void }, mode: string): Promise<{ d: Daemon; dir: string }> {
+async function harness(t: TestCtx, mode: string, extra: string[] = []): Promise<{ d: Daemon; dir: string }> {
   const dir = await tempDaemonDir();
   defer(t, () => removeDir(dir));
   await chmod(dir, 0o755);
-  const conf = await writeDaemonConfig(dir, ['RunAsUser = nobody']);
+  const conf = await writeDaemonConfig(dir, ['RunAsUser = nobody', ...extra]);
   const d = new Daemon(spawn(process.execPath, [HARNESS, conf, mode], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }), dir);
   defer(t, async () => {
     if (!d.hasExited) await d.stop();
@@ -295,17 +306,32 @@ async function harness(t: { after(f: () => Promise<unknown> | void): void }, mod
   return { d, dir };
 }
 
-test('a worker that asks for root or sends malformed requests gets refusals and errors; the master carries on', async (t) => {
+test('a worker that asks for root or sends malformed requests gets refusals and errors; the master carries on and runs what is allowed', async (t) => {
   if (!asRoot) return;
-  const { d } = await harness(t, 'requests');
+  const base = await tempDaemonDir();
+  defer(t, () => removeDir(base));
+  await chmod(base, 0o755);
+  const user = testUser(t, base);
+  await writeFile(join(base, '.forward'), 'alice@example.org\n');
+  await chown(join(base, '.forward'), user.uid, user.gid);
+  const mail = join(base, 'mail');
+  const smrsh = join(base, 'smrsh');
+  execFileSync('mkdir', ['-m', '1777', mail]);
+  execFileSync('mkdir', ['-m', '0755', smrsh]);
+  const identity = { name: user.name, uid: user.uid, gid: user.gid, home: base, shell: '/bin/sh' };
+  const { d } = await harness(t, `requests:${Buffer.from(JSON.stringify(identity)).toString('base64')}`, [
+    `MailSpoolDirectory = ${mail}`,
+    `SmrshDirectory = ${smrsh}`,
+    'MailboxFormat = mbox',
+  ]);
   const hello = await d.waitForLog((l) => l.event === 'fake-hello');
   const fake = idsIn(String(hello.status));
   assert.deepEqual(fake.uid, [65534, 65534, 65534, 65534]);
   assert.deepEqual(fake.groups, []);
-  const done = await d.waitForLog((l) => l.event === 'fake-done');
+  const done = await d.waitForLog((l) => l.event === 'fake-done', 30_000);
   const replies = done.replies as Record<string, Record<string, unknown>>;
-  assert.deepEqual(replies.mailboxAsRoot, { t: 'result', id: 1, result: { status: 'perm', reply: { code: 550, enh: '5.7.1', text: 'delivery as root refused' } } });
-  assert.deepEqual(replies.programAsUid0!.result, { status: 'perm', reply: { code: 550, enh: '5.7.1', text: 'delivery as root refused' } });
+  assert.deepEqual(replies.programAsUid0, { t: 'result', id: 1, result: { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as root (nobody)' } } });
+  assert.deepEqual(replies.readShadowAsRoot!.result, { status: 'perm', reply: { code: 554, enh: '5.3.0', text: 'refusing to deliver as root (root)' } });
   assert.deepEqual(replies.unknownKind, { t: 'error', error: 'kind: "shell" is not a job kind' });
   assert.equal(replies.missingFields!.t, 'error');
   assert.match(String(replies.missingFields!.error), /^as: expected an identity$/);
@@ -319,10 +345,32 @@ test('a worker that asks for root or sends malformed requests gets refusals and 
       ['error', null],
     ],
   );
-  // The last, well-formed job was run by the agent service and answered with a read result.
-  assert.equal(replies.readAsNobody!.t, 'result');
-  assert.equal((replies.readAsNobody!.result as { status: string }).status, 'read');
-  assert.equal(d.logs.filter((l) => l.event === 'job-refused').length, 2);
+  assert.equal(d.logs.filter((l) => l.event === 'job-refused').length, 3);
+
+  // The well-formed jobs after all that were run by agents as the account, with the master's policy.
+  const read = replies.readForward!.result as { status: string; read: { status: string; content?: string } };
+  assert.equal(read.status, 'read');
+  assert.equal(read.read.status, 'ok', JSON.stringify(read));
+  assert.equal(read.read.content, 'alice@example.org\n');
+  assert.equal((replies.mailbox!.result as { status: string }).status, 'delivered', JSON.stringify(replies.mailbox));
+  const mbox = join(mail, user.name);
+  const st = await stat(mbox);
+  assert.equal(st.uid, user.uid);
+  assert.match(await readFile(mbox, 'utf8'), /^From a@example\.org .*\nSubject: via the master\n\nhello\n/s);
+  assert.equal(await stat(`/etc/${user.name}`).then(() => 'exists', () => 'absent'), 'absent');
+  // Root's own mailbox, as root; uid 0 under the account's name is not root's account.
+  assert.equal((replies.mailboxAsRoot!.result as { status: string }).status, 'delivered', JSON.stringify(replies.mailboxAsRoot));
+  assert.equal((await stat(join(mail, 'root'))).uid, 0);
+  assert.deepEqual(replies.mailboxImpostor!.result, {
+    status: 'temp',
+    reply: { code: 451, enh: '4.3.0', text: `${user.name}: not the account of that name in the password database` },
+  });
+  assert.equal((replies.readRootForward!.result as { status: string }).status, 'read');
+  // The worker named /bin as the smrsh directory; the master's (empty) one applies, so sh is refused.
+  const prog = replies.programOutsideSmrsh!.result as { status: string; output?: string };
+  assert.equal(prog.status, 'perm', JSON.stringify(prog));
+  assert.match(String(prog.output), /^smrsh: "sh" not available for sendmail programs/);
+
   assert.ok(alive(d.pid));
   assert.deepEqual(await d.stop(), { code: 0, signal: null });
   assert.ok(d.logs.some((l) => l.event === 'fake-stop'));
