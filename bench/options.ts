@@ -34,6 +34,10 @@ export interface BenchOptions {
   keep: boolean;
   aliasTarget: string;
   postfixMode: PostfixMode;
+  /** --local: the local-delivery scenario instead of the SMTP load (bench/local-bench.ts). */
+  local: boolean;
+  localMessages: number;
+  localFormats: Array<'mbox' | 'maildir'>;
   help: boolean;
 }
 
@@ -81,6 +85,12 @@ Idle test
   --idle-hold S       seconds to hold them (default 5)
   --idle-per-source N connections per loopback source address 127.0.0.2, .3... (default 5000)
 
+Local delivery (--local: instead of the SMTP load and the idle test)
+  --local             queue N messages for one account, release them, time the delivery into
+                      its mailbox; with --compare postfix also Postfix's local(8); needs root
+  --local-messages N  messages per run (default 2000)
+  --formats LIST      mbox,maildir (default both)
+
 Output
   --json              print the report as JSON
   --json-out FILE     also write the JSON report to FILE
@@ -100,6 +110,16 @@ function seconds(name: string, value: string | undefined, fallback: number, min:
   const n = Number(value);
   if (!Number.isFinite(n) || n < min) throw new Error(`--${name}: expected a number of seconds >= ${min}, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function parseFormats(text: string | undefined): Array<'mbox' | 'maildir'> {
+  if (text === undefined) return ['mbox', 'maildir'];
+  const out: Array<'mbox' | 'maildir'> = [];
+  for (const w of text.split(',').map((x) => x.trim())) {
+    if (w !== 'mbox' && w !== 'maildir') throw new Error(`--formats: expected mbox and/or maildir, got ${JSON.stringify(w)}`);
+    if (!out.includes(w)) out.push(w);
+  }
+  return out;
 }
 
 /** Parses postern | postfix | HOST:PORT ([v6]:PORT for IPv6). */
@@ -149,6 +169,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       json: { type: 'boolean' },
       'json-out': { type: 'string' },
       keep: { type: 'boolean' },
+      local: { type: 'boolean' },
+      'local-messages': { type: 'string' },
+      formats: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -210,6 +233,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     keep: values.keep === true,
     aliasTarget: values['alias-target'] ?? '/dev/null',
     postfixMode,
+    local: values.local === true,
+    localMessages: int('local-messages', values['local-messages'], 2000, 1),
+    localFormats: parseFormats(values.formats),
     help: values.help === true,
   };
 }

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { formatAccessBench, runAccessBench } from './access-bench.js';
+import { formatLocalReport, runLocalBench } from './local-bench.js';
 import { buildWire, recipients } from './message.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { openFileLimit } from './proc.js';
@@ -75,6 +76,23 @@ async function main(argv: string[]): Promise<number> {
   if (opts.help) {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (opts.local) {
+    const local = await runLocalBench(
+      {
+        messages: opts.localMessages,
+        size: opts.size,
+        formats: opts.localFormats,
+        postfix: opts.targets.some((t) => t.kind === 'postfix'),
+        timeoutSec: Math.max(opts.timeoutSec, 120),
+        keep: opts.keep,
+      },
+      (line) => process.stderr.write(`bench: ${line}\n`),
+    );
+    const json = JSON.stringify(local, null, 2) + '\n';
+    if (opts.jsonOut !== undefined) writeFileSync(opts.jsonOut, json);
+    process.stdout.write(opts.json ? json : formatLocalReport(local));
+    return local.runs.some((r) => r.error !== null) ? 1 : 0;
   }
   const report = await runBench(opts, (line) => process.stderr.write(`bench: ${line}\n`));
   const json = JSON.stringify(report, null, 2) + '\n';

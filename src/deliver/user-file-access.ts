@@ -1,12 +1,31 @@
 // UserFileAccess (routing's view, src/route/file-access.ts) on top of a DeliveryService: each read of
 // a .forward or :include: file is a `read` job, done by an agent acting as the file's user.
+//
+// Most users have no .forward. When this process itself can see that the name does not exist
+// (ENOENT, ENOTDIR from lstat: nothing is there for anyone), the agent could only say the same, so
+// the round trip through the master and a process acting as the user is skipped. Anything else —
+// the name exists, or this process may not look (EACCES) — is asked of the agent as before: the
+// content and the facts the safety rules judge are only ever read as the user.
 
+import { lstat } from 'node:fs/promises';
 import type { DeliveryService } from './agent-protocol.js';
 import type { FileRead, Identity, UserFileAccess } from './shared-types.js';
+
+const NOTHING_THERE = new Set(['ENOENT', 'ENOTDIR']);
+
+async function visiblyMissing(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return false;
+  } catch (err) {
+    return NOTHING_THERE.has((err as NodeJS.ErrnoException).code ?? '');
+  }
+}
 
 export function agentFileAccess(service: DeliveryService): UserFileAccess {
   return {
     async read(path: string, as: Identity, timeoutMs: number): Promise<FileRead> {
+      if (await visiblyMissing(path)) return { status: 'missing' };
       const r = await service.run({ kind: 'read', path, as, timeoutMs });
       if (r.status === 'read') return r.read;
       if (r.status === 'delivered') return { status: 'transient', reason: 'unexpected agent result' };
