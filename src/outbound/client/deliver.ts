@@ -109,6 +109,8 @@ function sessionFailed(p: Progress, msg: OutboundMessage, err: SessionError, hop
 
 export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: ClientOptions): Promise<DeliveryReport> {
   const pool = opts.pool ?? ConnectionPool.unpooled<Session>(opts.timeouts.quit);
+  // Without a pool of its own caller, this delivery ends its connections (QUIT and its reply) before returning.
+  const ending: Array<Promise<void>> = [];
   const eightBit = msg.eightBit ?? hasEightBit(msg.body);
   const utf8 = needsSmtputf8(msg);
   const maxRcpt = Math.max(1, opts.maxRecipients ?? DEFAULT_MAX_RECIPIENTS);
@@ -142,7 +144,7 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
         session = got.session;
         if (got.reused) attempt.reused = true;
       } catch (err) {
-        lease.release(undefined, false);
+        void lease.release(undefined, false);
         if (!(err instanceof SessionError)) throw err;
         attempt.stage = err.stage;
         attempt.reply = err.reply;
@@ -166,7 +168,7 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
           p.bySession[i] = false;
         }
         p.open.clear();
-        lease.release(session, true);
+        ending.push(lease.release(session, true));
         break outer;
       }
 
@@ -186,7 +188,8 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
           const i = chunk[k]!;
           p.best[i] = o;
           p.bySession[i] = false;
-          if (o.status !== 'temp' || result.dataSent) p.open.delete(i);
+          // A recipient that was in the DATA whose dot went out may have been delivered: not elsewhere now.
+          if (o.status !== 'temp' || (result.dataSent && o.stage === 'datafinal')) p.open.delete(i);
         });
         const last = result.outcomes[result.outcomes.length - 1];
         if (last !== undefined) {
@@ -194,10 +197,11 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
           attempt.reply = last.reply;
         }
       }
-      lease.release(session, usable && session.alive);
+      ending.push(lease.release(session, usable && session.alive));
     }
   }
 
+  if (opts.pool === undefined) await Promise.all(ending);
   report.outcomes = msg.recipients.map((r, i) => finalOutcome(p, i, r.address, opts.softBounce));
   return report;
 }
