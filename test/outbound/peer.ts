@@ -167,8 +167,13 @@ class Conversation {
   private startTls(): boolean {
     if (this.script.brokenTls !== undefined) {
       this.sock.write(wire('220 2.0.0 go ahead'));
-      if (this.script.brokenTls === 'garbage') this.sock.end('this is not a TLS server hello\r\n');
-      else this.sock.destroy();
+      if (this.script.brokenTls === 'garbage') {
+        // Answers the client's hello (not before: that would be plain text after the 220).
+        this.sock.removeAllListeners('data');
+        this.sock.once('data', () => this.sock.end('this is not a TLS server hello\r\n'));
+      } else {
+        this.sock.destroy();
+      }
       return false;
     }
     if (this.ctx === undefined) return this.act('454 4.7.0 TLS not available');
