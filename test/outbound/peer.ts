@@ -28,6 +28,8 @@ export interface PeerScript {
   afterDot?: (session: PeerSession) => Action | undefined;
   /** milliseconds to wait before answering the final dot (concurrency tests) */
   dotDelayMs?: number;
+  /** a counter shared by several peers: connections open at once across all of them */
+  tracker?: { open: number; max: number };
 }
 
 export interface PeerSession {
@@ -207,9 +209,15 @@ export async function startPeer(script: PeerScript = {}, host = '127.0.0.1'): Pr
     sockets.add(sock);
     peer.open++;
     peer.maxConcurrent = Math.max(peer.maxConcurrent, peer.open);
+    const t = script.tracker;
+    if (t !== undefined) {
+      t.open++;
+      t.max = Math.max(t.max, t.open);
+    }
     sock.on('close', () => {
       sockets.delete(sock);
       peer.open--;
+      if (t !== undefined) t.open--;
     });
     peer.sessions.push(new Conversation(sock, script, ctx).session);
   });
