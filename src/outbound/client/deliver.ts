@@ -40,6 +40,10 @@ export function needsSmtputf8(msg: OutboundMessage): boolean {
   return hasEightBit(msg.body, headerEnd(msg.body));
 }
 
+function sendable(address: string): boolean {
+  return !/[\r\n\0<>]/.test(address);
+}
+
 /** The limits count connections per peer address and port. */
 export function destinationOf(address: string, port: number): string {
   return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
@@ -121,6 +125,14 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
     all5xx: true,
   };
   const report: DeliveryReport = { outcomes: [], tried: [] };
+  // Addresses were checked when they entered the queue; one that could still break the command line
+  // (CR, LF, NUL, angle brackets) never goes on the wire.
+  const badSender = !sendable(msg.sender);
+  msg.recipients.forEach((r, i) => {
+    if (!badSender && sendable(r.address)) return;
+    p.best[i] = outcomeOf(r.address, CLIENT_TEXTS.badAddress(badSender ? `<${msg.sender}>` : `<${r.address}>`), 'mail', 'local', {}, opts.softBounce);
+    p.open.delete(i);
+  });
 
   outer: for (const hop of hops) {
     for (const address of hop.addresses) {

@@ -321,3 +321,17 @@ test('a source address (ClientPortOptions Addr=): the peer sees the connection f
     await new Promise<void>((r) => probe.close(() => r()));
   }
 });
+
+test('an address that would break the command line never goes on the wire: 553 5.1.3, the others are sent', async () => {
+  await withPeers([{}], async ([p]) => {
+    const r = await deliver([mx(p!, 'mx.test')], message(SIMPLE_BODY, ['ok@dest.test', 'x@dest.test>\r\nRCPT TO:<evil@dest.test']), testOptions());
+    assert.deepEqual(
+      r.outcomes.map((o) => [o.status, o.reply.code, o.reply.enh]),
+      [
+        ['sent', 250, '2.0.0'],
+        ['perm', 553, '5.1.3'],
+      ],
+    );
+    assert.deepEqual(p!.sessions[0]!.commands.filter((c) => c.startsWith('RCPT')), ['RCPT TO:<ok@dest.test>']);
+  });
+});
