@@ -7,6 +7,7 @@
 
 import { isIP } from 'node:net';
 import { ConnectionPool, type Lease } from '../pool/pool.js';
+import { mimefy } from './mimefy.js';
 import { outcomeOf, softened } from './outcome.js';
 import { formatReply } from './reply.js';
 import { openSession, Session, SessionError, type SessionParams } from './session.js';
@@ -125,6 +126,7 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
     all5xx: true,
   };
   const report: DeliveryReport = { outcomes: [], tried: [] };
+  let sevenBit: Buffer | undefined;
   // Addresses were checked when they entered the queue; one that could still break the command line
   // (CR, LF, NUL, angle brackets) never goes on the wire.
   const badSender = !sendable(msg.sender);
@@ -184,6 +186,8 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
         break outer;
       }
 
+      // EightBitMode=mimefy: a 7-bit peer gets the message converted (once per delivery).
+      const convert = eightBit && !session.caps.eightBitMime && opts.eightBitMode === 'mimefy';
       let usable = true;
       const todo = [...p.open];
       for (let at = 0; at < todo.length && usable; at += maxRcpt) {
@@ -194,6 +198,7 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
           timeouts: opts.timeouts,
           softBounce: opts.softBounce,
           eightBit,
+          ...(convert ? { converted: (sevenBit ??= mimefy(msg.body)) } : {}),
         });
         usable = result.usable;
         result.outcomes.forEach((o, k) => {

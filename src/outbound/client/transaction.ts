@@ -20,6 +20,8 @@ export interface TransactionParams {
   softBounce: boolean;
   /** the body has octets > 0x7f */
   eightBit: boolean;
+  /** the body to send instead of msg.body (EightBitMode=mimefy's 7-bit version), with its size */
+  converted?: Buffer;
 }
 
 export interface TransactionResult {
@@ -32,9 +34,9 @@ export interface TransactionResult {
 }
 
 /** MAIL FROM parameters (RFC 1870, 6152, 6531, 3461) for what the peer offers. */
-export function mailParams(msg: OutboundMessage, caps: Capabilities, eightBit: boolean): string {
+export function mailParams(msg: OutboundMessage, caps: Capabilities, eightBit: boolean, size = msg.size): string {
   const p: string[] = [];
-  if (caps.size !== undefined) p.push(`SIZE=${msg.size}`);
+  if (caps.size !== undefined) p.push(`SIZE=${size}`);
   if (caps.eightBitMime) {
     if (msg.bodyType === '8BITMIME' || eightBit) p.push('BODY=8BITMIME');
     else if (msg.bodyType === '7BIT') p.push('BODY=7BIT');
@@ -95,7 +97,11 @@ export async function runTransaction(s: Session, p: TransactionParams): Promise<
     s.wire.write(data);
   };
 
-  const mailLine = `MAIL FROM:<${msg.sender}>${mailParams(msg, s.caps, p.eightBit)}\r\n`;
+  const body = p.converted ?? msg.body;
+  const mailLine =
+    p.converted !== undefined
+      ? `MAIL FROM:<${msg.sender}>${mailParams({ ...msg, bodyType: '7BIT' }, s.caps, false, body.length)}\r\n`
+      : `MAIL FROM:<${msg.sender}>${mailParams(msg, s.caps, p.eightBit)}\r\n`;
   const rcptLines = recipients.map((r) => `RCPT TO:<${r.address}>${rcptParams(r, s.caps)}\r\n`);
   try {
     let dataReply: PeerReply | undefined;
@@ -144,7 +150,7 @@ export async function runTransaction(s: Session, p: TransactionParams): Promise<
       decideOpen(dataReply, 'data', 'remote');
       return { outcomes: outcomes as RecipientOutcome[], usable, dataSent };
     }
-    for (const part of dataPayload(msg.body)) {
+    for (const part of dataPayload(body)) {
       if (!s.wire.write(part)) {
         try {
           await s.wire.drain(timeouts.datablock);
