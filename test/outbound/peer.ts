@@ -28,6 +28,8 @@ export interface PeerScript {
   afterDot?: (session: PeerSession) => Action | undefined;
   /** milliseconds to wait before answering the final dot (concurrency tests) */
   dotDelayMs?: number;
+  /** after its 354, stop reading (a peer that takes no data: the client's writes back up) */
+  stopReadingAtData?: boolean;
   /** a counter shared by several peers: connections open at once across all of them */
   tracker?: { open: number; max: number };
 }
@@ -152,6 +154,11 @@ class Conversation {
         return this.act('250 2.1.5 Ok');
       case 'DATA':
         this.inData = true;
+        if (this.script.stopReadingAtData === true) {
+          this.sock.write(wire('354 go on'));
+          this.sock.pause();
+          return false;
+        }
         return this.act('354 End data with <CR><LF>.<CR><LF>');
       case 'RSET':
       case 'NOOP':

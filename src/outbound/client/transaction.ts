@@ -57,6 +57,8 @@ export function rcptParams(r: OutboundRecipient, caps: Capabilities): string {
   return p.length === 0 ? '' : ` ${p.join(' ')}`;
 }
 
+const BATCH = 64 * 1024;
+
 class Broken extends Error {
   constructor(
     readonly stage: Stage,
@@ -150,8 +152,17 @@ export async function runTransaction(s: Session, p: TransactionParams): Promise<
       decideOpen(dataReply, 'data', 'remote');
       return { outcomes: outcomes as RecipientOutcome[], usable, dataSent };
     }
-    for (const part of dataPayload(body)) {
-      if (!s.wire.write(part)) {
+    // Written in batches of up to 64 KiB (one system call each), waiting for the peer to take them.
+    // Pieces of at most 64 KiB, so that Timeout.datablock bounds each wait, not the whole transfer.
+    const parts = dataPayload(body).flatMap((b) => (b.length <= BATCH ? [b] : Array.from({ length: Math.ceil(b.length / BATCH) }, (_, k) => b.subarray(k * BATCH, (k + 1) * BATCH))));
+    for (let at = 0; at < parts.length; ) {
+      const batch: Buffer[] = [];
+      let bytes = 0;
+      while (at < parts.length && (batch.length === 0 || bytes + parts[at]!.length <= BATCH)) {
+        bytes += parts[at]!.length;
+        batch.push(parts[at++]!);
+      }
+      if (!s.wire.writeAll(batch)) {
         try {
           await s.wire.drain(timeouts.datablock);
         } catch (err) {

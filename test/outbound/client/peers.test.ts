@@ -335,3 +335,24 @@ test('an address that would break the command line never goes on the wire: 553 5
     assert.deepEqual(p!.sessions[0]!.commands.filter((c) => c.startsWith('RCPT')), ['RCPT TO:<ok@dest.test>']);
   });
 });
+
+test('a 3 MB message arrives intact, written in pieces with back-pressure', async () => {
+  await withPeers([{}], async ([p]) => {
+    const line = `${'x'.repeat(70)}\r\n`;
+    const body = `Subject: big\r\n\r\n${line.repeat(45_000)}.dot\r\n`;
+    const r = await deliver([mx(p!, 'mx.test')], message(body, ['a@dest.test']), testOptions());
+    assert.equal(r.outcomes[0]!.status, 'sent');
+    const got = p!.sessions[0]!.data[0]!.toString('latin1');
+    assert.equal(got, `${body.replace('\r\n.dot', '\r\n..dot')}.\r\n`);
+  });
+});
+
+test('a peer that stops reading during DATA: temporary after Timeout.datablock', async () => {
+  await withPeers([{ stopReadingAtData: true, extensions: ['PIPELINING'] }], async ([p]) => {
+    const body = Buffer.alloc(24 * 1024 * 1024, 'abcdefghij\r\n');
+    const r = await deliver([mx(p!, 'mx.test')], message(body, ['a@dest.test']), testOptions({ timeouts: { ...testTimeouts(), datablock: 300 } }));
+    assert.equal(r.outcomes[0]!.status, 'temp');
+    assert.equal(r.outcomes[0]!.stage, 'data');
+    assert.match(r.outcomes[0]!.reply.text, /timeout writing data/);
+  });
+});
