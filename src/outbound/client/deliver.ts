@@ -6,7 +6,7 @@
 // limited); without a pool each delivery opens and QUITs its own.
 
 import { isIP } from 'node:net';
-import { ConnectionPool, type Lease } from '../pool/pool.js';
+import { ConnectionPool } from '../pool/pool.js';
 import { mimefy } from './mimefy.js';
 import { outcomeOf, softened } from './outcome.js';
 import { formatReply } from './reply.js';
@@ -64,15 +64,25 @@ interface Progress {
   all5xx: boolean;
 }
 
+interface Opened {
+  session: Session;
+  reused: boolean;
+  /** a pooled connection of a PIPELINING peer: its RSET goes out with the next transaction's commands */
+  rsetPending: boolean;
+}
+
 async function sessionFor(
   hop: NextHop,
   address: string,
-  lease: Lease<Session>,
+  reuse: Session | undefined,
   opts: ClientOptions,
   pool: ConnectionPool<Session>,
   localAddress: string | undefined,
-): Promise<{ session: Session; reused: boolean }> {
-  if (lease.conn !== undefined && (await lease.conn.rset(opts.timeouts.rset))) return { session: lease.conn, reused: true };
+): Promise<Opened> {
+  if (reuse !== undefined) {
+    if (reuse.caps.pipelining && reuse.alive) return { session: reuse, reused: true, rsetPending: true };
+    if (await reuse.rset(opts.timeouts.rset)) return { session: reuse, reused: true, rsetPending: false };
+  }
   const dest = destinationOf(address, hop.port);
   const params: SessionParams = {
     hop,
@@ -84,12 +94,12 @@ async function sessionFor(
   };
   const clear = hop.tls === 'opportunistic' && pool.tlsBroken(dest);
   try {
-    return { session: await openSession({ ...params, clear }), reused: false };
+    return { session: await openSession({ ...params, clear }), reused: false, rsetPending: false };
   } catch (err) {
     // [Postern] TLSFallbacktoClear: an opportunistic handshake that fails is retried once in clear text.
     if (err instanceof SessionError && err.kind === 'tls' && hop.tls === 'opportunistic' && opts.tlsFallbackToClear && !clear) {
       pool.markTlsBroken(dest);
-      return { session: await openSession({ ...params, clear: true }), reused: false };
+      return { session: await openSession({ ...params, clear: true }), reused: false, rsetPending: false };
     }
     throw err;
   }
@@ -152,69 +162,90 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
       }
       const localAddress = isIP(address) === 6 ? opts.localAddress6 : opts.localAddress;
       const lease = await pool.acquire(keyOf(hop, address, localAddress, opts.heloName), dest);
-      let session: Session;
-      try {
-        const got = await sessionFor(hop, address, lease, opts, pool, localAddress);
-        session = got.session;
-        if (got.reused) attempt.reused = true;
-      } catch (err) {
-        void lease.release(undefined, false);
-        if (!(err instanceof SessionError)) throw err;
-        attempt.stage = err.stage;
-        attempt.reply = err.reply;
-        if (err.kind === 'connect') pool.markDown(dest, err.reply);
-        sessionFailed(p, msg, err, hop, address, opts.softBounce);
-        continue;
-      }
-      if (session.tls !== undefined) attempt.tls = session.tls;
-      attempt.result = 'delivered';
-      report.host = hop.host;
-      report.address = address;
-      if (session.tls !== undefined) report.tls = session.tls;
-      else delete report.tls;
-
-      const refusal = refusalBeforeMail(session, msg, opts, eightBit, utf8);
-      if (refusal !== undefined) {
-        attempt.stage = 'mail';
-        attempt.reply = refusal;
-        for (const i of p.open) {
-          p.best[i] = outcomeOf(msg.recipients[i]!.address, refusal, 'mail', 'local', { host: hop.host, hostAddress: address }, opts.softBounce);
-          p.bySession[i] = false;
+      let reuse = lease.conn;
+      // Twice at most: a pooled connection found dead at its RSET is replaced by a new one, silently.
+      for (;;) {
+        let opened: Opened;
+        try {
+          opened = await sessionFor(hop, address, reuse, opts, pool, localAddress);
+        } catch (err) {
+          void lease.release(undefined, false);
+          if (!(err instanceof SessionError)) throw err;
+          attempt.stage = err.stage;
+          attempt.reply = err.reply;
+          if (err.kind === 'connect') pool.markDown(dest, err.reply);
+          sessionFailed(p, msg, err, hop, address, opts.softBounce);
+          break;
         }
-        p.open.clear();
-        ending.push(lease.release(session, true));
-        break outer;
-      }
+        const { session } = opened;
+        if (opened.reused) attempt.reused = true;
+        else delete attempt.reused;
+        if (session.tls !== undefined) attempt.tls = session.tls;
+        attempt.result = 'delivered';
+        report.host = hop.host;
+        report.address = address;
+        if (session.tls !== undefined) report.tls = session.tls;
+        else delete report.tls;
 
-      // EightBitMode=mimefy: a 7-bit peer gets the message converted (once per delivery).
-      const convert = eightBit && !session.caps.eightBitMime && opts.eightBitMode === 'mimefy';
-      let usable = true;
-      const todo = [...p.open];
-      for (let at = 0; at < todo.length && usable; at += maxRcpt) {
-        const chunk = todo.slice(at, at + maxRcpt);
-        const result = await runTransaction(session, {
-          msg,
-          recipients: chunk.map((i) => msg.recipients[i]!),
-          timeouts: opts.timeouts,
-          softBounce: opts.softBounce,
-          eightBit,
-          ...(convert ? { converted: (sevenBit ??= mimefy(msg.body)) } : {}),
-        });
-        usable = result.usable;
-        result.outcomes.forEach((o, k) => {
-          const i = chunk[k]!;
-          p.best[i] = o;
-          p.bySession[i] = false;
-          // A recipient that was in the DATA whose dot went out may have been delivered: not elsewhere now.
-          if (o.status !== 'temp' || (result.dataSent && o.stage === 'datafinal')) p.open.delete(i);
-        });
-        const last = result.outcomes[result.outcomes.length - 1];
-        if (last !== undefined) {
-          attempt.stage = last.stage;
-          attempt.reply = last.reply;
+        const refusal = refusalBeforeMail(session, msg, opts, eightBit, utf8);
+        if (refusal !== undefined) {
+          attempt.stage = 'mail';
+          attempt.reply = refusal;
+          for (const i of p.open) {
+            p.best[i] = outcomeOf(msg.recipients[i]!.address, refusal, 'mail', 'local', { host: hop.host, hostAddress: address }, opts.softBounce);
+            p.bySession[i] = false;
+          }
+          p.open.clear();
+          // A pooled connection still owes its RSET: do it before the connection goes back.
+          const clean = !opened.rsetPending || (await session.rset(opts.timeouts.rset));
+          ending.push(lease.release(session, clean));
+          break outer;
         }
+
+        // EightBitMode=mimefy: a 7-bit peer gets the message converted (once per delivery).
+        const convert = eightBit && !session.caps.eightBitMime && opts.eightBitMode === 'mimefy';
+        let usable = true;
+        let rsetFirst = opened.rsetPending;
+        let stale = false;
+        const todo = [...p.open];
+        for (let at = 0; at < todo.length && usable; at += maxRcpt) {
+          const chunk = todo.slice(at, at + maxRcpt);
+          const result = await runTransaction(session, {
+            msg,
+            recipients: chunk.map((i) => msg.recipients[i]!),
+            timeouts: opts.timeouts,
+            softBounce: opts.softBounce,
+            eightBit,
+            rsetFirst,
+            ...(convert ? { converted: (sevenBit ??= mimefy(msg.body)) } : {}),
+          });
+          rsetFirst = false;
+          if (result.stale) {
+            stale = true;
+            break;
+          }
+          usable = result.usable;
+          result.outcomes.forEach((o, k) => {
+            const i = chunk[k]!;
+            p.best[i] = o;
+            p.bySession[i] = false;
+            // A recipient that was in the DATA whose dot went out may have been delivered: not elsewhere now.
+            if (o.status !== 'temp' || (result.dataSent && o.stage === 'datafinal')) p.open.delete(i);
+          });
+          const last = result.outcomes[result.outcomes.length - 1];
+          if (last !== undefined) {
+            attempt.stage = last.stage;
+            attempt.reply = last.reply;
+          }
+        }
+        if (stale) {
+          session.wire.destroy();
+          reuse = undefined;
+          continue;
+        }
+        ending.push(lease.release(session, usable && session.alive));
+        break;
       }
-      ending.push(lease.release(session, usable && session.alive));
     }
   }
 

@@ -20,6 +20,8 @@ export interface TransactionParams {
   softBounce: boolean;
   /** the body has octets > 0x7f */
   eightBit: boolean;
+  /** a reused connection: RSET goes first in the pipelined group; if it fails, the result is `stale` */
+  rsetFirst?: boolean;
   /** the body to send instead of msg.body (EightBitMode=mimefy's 7-bit version), with its size */
   converted?: Buffer;
 }
@@ -31,6 +33,8 @@ export interface TransactionResult {
   usable: boolean;
   /** the final dot was sent: whatever happened, do not send this message elsewhere in this attempt */
   dataSent: boolean;
+  /** the reused connection's RSET failed: nothing was decided, the connection is dead; try a new one */
+  stale?: boolean;
 }
 
 /** MAIL FROM parameters (RFC 1870, 6152, 6531, 3461) for what the peer offers. */
@@ -109,7 +113,19 @@ export async function runTransaction(s: Session, p: TransactionParams): Promise<
     let dataReply: PeerReply | undefined;
     const accepted: number[] = [];
     if (s.caps.pipelining) {
-      send(mailLine + rcptLines.join('') + 'DATA\r\n');
+      send((p.rsetFirst === true ? 'RSET\r\n' : '') + mailLine + rcptLines.join('') + 'DATA\r\n');
+      if (p.rsetFirst === true) {
+        let ok = false;
+        try {
+          ok = (await s.wire.reply(timeouts.rset)).code === 250;
+        } catch {
+          // a connection the peer has closed meanwhile: the caller opens a new one
+        }
+        if (!ok) {
+          s.wire.destroy();
+          return { outcomes: [], usable: false, dataSent: false, stale: true };
+        }
+      }
       const mail = await read('mail', timeouts.mail);
       for (let i = 0; i < recipients.length; i++) {
         const r = await read('rcpt', timeouts.rcpt);

@@ -172,3 +172,22 @@ test('close(): waiting deliveries fail with PoolClosedError, new ones are refuse
     await p.close();
   }
 });
+
+test('without PIPELINING the reuse RSET is its own command; a dead one is replaced just the same', async () => {
+  const p = await startPeer({ extensions: ['8BITMIME'], answer: (verb, _a, n) => (verb === 'RSET' && n === 2 ? 'drop' : undefined) });
+  const pool = createOutboundPool(poolOpts());
+  try {
+    for (const a of ['a', 'b', 'c']) {
+      const r = await deliver([hop(p.port)], message(SIMPLE_BODY, [`${a}@dest.test`]), testOptions({ pool }));
+      assert.equal(r.outcomes[0]!.status, 'sent');
+    }
+    assert.equal(p.sessions.length, 2);
+    assert.deepEqual(
+      p.sessions[0]!.commands.map((c) => c.split(' ')[0]),
+      ['EHLO', 'MAIL', 'RCPT', 'DATA', 'RSET', 'MAIL', 'RCPT', 'DATA', 'RSET'],
+    );
+  } finally {
+    await pool.close();
+    await p.close();
+  }
+});
