@@ -58,6 +58,11 @@ export class Session {
     this.wire.onClose(f);
   }
 
+  /** An idle pooled connection does not keep the process alive (a one-shot run may end without close()). */
+  setIdle(idle: boolean): void {
+    this.wire.setRef(!idle);
+  }
+
   /** RSET before another message on a reused connection; false = the connection is no good any more. */
   async rset(timeoutMs: number): Promise<boolean> {
     if (!this.wire.alive) return false;

@@ -122,6 +122,11 @@ export class Wire {
     this.closeListeners.push(f);
   }
 
+  setRef(ref: boolean): void {
+    if (ref) this.sock.ref();
+    else this.sock.unref();
+  }
+
   get alive(): boolean {
     return !this.ended && !this.sock.destroyed;
   }

@@ -5,7 +5,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { deliver } from '../../../src/outbound/client/index.js';
 import { createOutboundPool, type PoolOptions } from '../../../src/outbound/pool/index.js';
 import { hop, message, SIMPLE_BODY, testOptions } from '../options.js';
@@ -188,6 +190,28 @@ test('without PIPELINING the reuse RSET is its own command; a dead one is replac
     );
   } finally {
     await pool.close();
+    await p.close();
+  }
+});
+
+test('an idle pooled connection does not keep a one-shot process alive', async () => {
+  const p = await startPeer();
+  try {
+    const script = fileURLToPath(new URL('./one-shot.js', import.meta.url));
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [script, String(p.port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      // A process held open by its idle connection would never end: give up after a few seconds.
+      const guard = setTimeout(() => child.kill(), 5000);
+      child.on('exit', (code) => {
+        clearTimeout(guard);
+        resolve({ code, stdout });
+      });
+    });
+    assert.equal(out.code, 0);
+    assert.equal(out.stdout, 'sent idle=1\n');
+  } finally {
     await p.close();
   }
 });
