@@ -134,7 +134,7 @@ test('a peer that stalls after the greeting: temporary, after Timeout.helo', asy
     const t0 = performance.now();
     const r = await deliver([mx(p!, 'slow.test')], message(SIMPLE_BODY, ['x@dest.test']), testOptions({ timeouts: { ...testTimeouts(), helo: 300 } }));
     assert.ok(performance.now() - t0 < 2500);
-    assert.deepEqual(summary(r), ['x@dest.test temp ehlo 451 4.4.2 Connection to slow.test [127.0.0.1] lost during ehlo: timeout waiting for a reply (0s)']);
+    assert.deepEqual(summary(r), ['x@dest.test temp ehlo 451 4.4.2 Connection to slow.test [127.0.0.1] lost during ehlo: timeout waiting for a reply (0.3s)']);
   });
 });
 
@@ -355,4 +355,25 @@ test('a peer that stops reading during DATA: temporary after Timeout.datablock',
     assert.equal(r.outcomes[0]!.stage, 'data');
     assert.match(r.outcomes[0]!.reply.text, /timeout writing data/);
   });
+});
+
+test('a peer that never greets: temporary after Timeout.initial, stage greeting', async () => {
+  await withPeers([{ greeting: 'stall' }], async ([p]) => {
+    const r = await deliver([mx(p!, 'mute.test')], message(SIMPLE_BODY, ['x@dest.test']), testOptions({ timeouts: { ...testTimeouts(), initial: 200 } }));
+    assert.equal(r.outcomes[0]!.status, 'temp');
+    assert.equal(r.outcomes[0]!.stage, 'greeting');
+    assert.match(r.outcomes[0]!.reply.text, /^Connection to mute\.test \[127\.0\.0\.1\] lost during greeting: timeout waiting for a reply/);
+  });
+});
+
+test('IPv6: a peer on ::1 gets the mail; the report names the address', async () => {
+  const p = await startPeer({}, '::1');
+  try {
+    const r = await deliver([hop(p.port, { host: 'mx6.dest.test', addresses: ['::1'] })], message(SIMPLE_BODY, ['x@dest.test']), testOptions());
+    assert.equal(r.outcomes[0]!.status, 'sent');
+    assert.equal(r.address, '::1');
+    assert.equal(r.outcomes[0]!.hostAddress, '::1');
+  } finally {
+    await p.close();
+  }
 });
