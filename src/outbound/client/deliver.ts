@@ -181,7 +181,8 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
         if (opened.reused) attempt.reused = true;
         else delete attempt.reused;
         if (session.tls !== undefined) attempt.tls = session.tls;
-        attempt.result = 'delivered';
+        else delete attempt.tls;
+        attempt.result = 'session';
         report.host = hop.host;
         report.address = address;
         if (session.tls !== undefined) report.tls = session.tls;

@@ -95,7 +95,7 @@ test('a 421 greeting sends the mail to the next MX; the first is listed as tried
       r.tried.map((t) => [t.host, t.result, t.stage, t.reply?.code]),
       [
         ['mx1.dest.test', 'failed', 'greeting', 421],
-        ['mx2.dest.test', 'delivered', 'datafinal', 250],
+        ['mx2.dest.test', 'session', 'datafinal', 250],
       ],
     );
     assert.equal(good!.sessions[0]!.data.length, 1);
