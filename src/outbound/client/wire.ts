@@ -175,6 +175,7 @@ export class Wire {
         await this.waitForInput(deadline, timeoutMs);
         continue;
       }
+      if (nl > MAX_LINE) throw this.broken(`reply line longer than ${MAX_LINE} octets`);
       const end = nl > 0 && this.buf[nl - 1] === 0x0d ? nl - 1 : nl;
       const line = this.buf.subarray(0, end).toString('utf8');
       this.buf = nl + 1 === this.buf.length ? EMPTY : this.buf.subarray(nl + 1);

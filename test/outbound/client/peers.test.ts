@@ -377,3 +377,24 @@ test('IPv6: a peer on ::1 gets the mail; the report names the address', async ()
     await p.close();
   }
 });
+
+test('garbage for a reply, an endless multi-line reply, an endless line: temporary protocol errors, nothing buffered without end', async () => {
+  const lines = (n: number): string => Array.from({ length: n }, (_, i) => `250-line ${i}`).join('\n') + '\n250 end';
+  await withPeers(
+    [{ answer: (verb) => (verb === 'EHLO' ? 'hello there' : undefined) }, { answer: (verb) => (verb === 'EHLO' ? lines(500) : undefined) }, { answer: (verb) => (verb === 'MAIL' ? `250 ${'x'.repeat(10_000)}` : undefined) }],
+    async (peers) => {
+      const texts: string[] = [];
+      for (const p of peers) {
+        const r = await deliver([mx(p, 'odd.test')], message(SIMPLE_BODY, ['x@dest.test']), testOptions());
+        assert.equal(r.outcomes[0]!.status, 'temp');
+        assert.equal(r.outcomes[0]!.reply.enh, '4.5.0');
+        texts.push(r.outcomes[0]!.reply.text);
+      }
+      assert.deepEqual(texts, [
+        'Protocol error from odd.test [127.0.0.1]: not an SMTP reply: "hello there"',
+        'Protocol error from odd.test [127.0.0.1]: reply of more than 200 lines',
+        'Protocol error from odd.test [127.0.0.1]: reply line longer than 4096 octets',
+      ]);
+    },
+  );
+});
