@@ -141,7 +141,7 @@ test('host status: an address that refused a connection is skipped until Timeout
   const p = await startPeer();
   const port = p.port;
   await p.close();
-  const pool = createOutboundPool(poolOpts({ hostStatusMs: 300 }));
+  const pool = createOutboundPool(poolOpts({ hostStatusMs: 1500 }));
   try {
     const r1 = await deliver([hop(port)], message(SIMPLE_BODY, ['a@dest.test']), testOptions({ pool }));
     assert.equal(r1.tried[0]!.result, 'failed');
@@ -149,7 +149,7 @@ test('host status: an address that refused a connection is skipped until Timeout
     assert.equal(r2.tried[0]!.result, 'skipped');
     assert.deepEqual(r2.outcomes[0]!.reply, r1.outcomes[0]!.reply);
     assert.equal(r2.outcomes[0]!.status, 'temp');
-    await sleep(350);
+    await sleep(1600);
     const r3 = await deliver([hop(port)], message(SIMPLE_BODY, ['a@dest.test']), testOptions({ pool }));
     assert.equal(r3.tried[0]!.result, 'failed');
   } finally {
@@ -158,7 +158,7 @@ test('host status: an address that refused a connection is skipped until Timeout
 });
 
 test('close(): waiting deliveries fail with PoolClosedError, new ones are refused', async () => {
-  const p = await startPeer({ dotDelayMs: 200 });
+  const p = await startPeer({ dotDelayMs: 1000 });
   const pool = createOutboundPool(poolOpts({ maxConnections: 1 }));
   try {
     const first = deliver([hop(p.port)], message(SIMPLE_BODY, ['a@dest.test']), testOptions({ pool }));
@@ -203,7 +203,7 @@ test('an idle pooled connection does not keep a one-shot process alive', async (
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       // A process held open by its idle connection would never end: give up after a few seconds.
-      const guard = setTimeout(() => child.kill(), 5000);
+      const guard = setTimeout(() => child.kill(), 8000);
       child.on('exit', (code) => {
         clearTimeout(guard);
         resolve({ code, stdout });
