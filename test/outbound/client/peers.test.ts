@@ -398,3 +398,17 @@ test('garbage for a reply, an endless multi-line reply, an endless line: tempora
     },
   );
 });
+
+test('a peer that takes 3 recipients per transaction (452 4.5.3): the rest go in further transactions at once', async () => {
+  const rcptsSinceMail = (s: { commands: string[] }): number => {
+    const from = s.commands.map((c) => c.startsWith('MAIL')).lastIndexOf(true);
+    return s.commands.slice(from).filter((c) => c.startsWith('RCPT')).length;
+  };
+  await withPeers([{ answer: (verb, _a, _n, s) => (verb === 'RCPT' && rcptsSinceMail(s) > 3 ? '452 4.5.3 Too many recipients' : undefined) }], async ([p]) => {
+    const rcpts = Array.from({ length: 8 }, (_, i) => `u${i}@dest.test`);
+    const r = await deliver([mx(p!, 'mx.test')], message(SIMPLE_BODY, rcpts), testOptions());
+    assert.ok(r.outcomes.every((o) => o.status === 'sent'), JSON.stringify(r.outcomes));
+    assert.equal(p!.sessions.length, 1);
+    assert.equal(p!.sessions[0]!.data.length, 3);
+  });
+});
