@@ -153,7 +153,8 @@ async function secure(wire: Wire, p: SessionParams, caps: Capabilities): Promise
     wire.destroy();
     throw new SessionError('starttls', CLIENT_TEXTS.protocol(hop.host, p.address, 'data after the 220 to STARTTLS'), 'local', 'tls');
   }
-  const expected = hop.mxName ?? hop.host;
+  // An address literal host ([192.0.2.1]) is checked as the address it names.
+  const expected = (hop.mxName ?? hop.host).replace(/^\[(?:IPv6:)?(.*)\]$/i, '$1');
   let facts: TlsFacts;
   try {
     const sock = await wire.startTls(
