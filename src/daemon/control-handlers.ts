@@ -8,6 +8,9 @@ import type { Spool } from '../queue/index.js';
 import type { SmtpServer } from '../smtp/server.js';
 import type { QueueRuntime } from './queue-runtime.js';
 import type { Runtime } from './runtime.js';
+import { submitHandler } from './control-submit.js';
+import { bsHandler } from './control-bs.js';
+import { verifyHandler } from './control-verify.js';
 
 export interface ControlContext {
   /** The runtime in force (replaced on SIGHUP). */
@@ -26,6 +29,5 @@ const whoami: ControlHandler = (req, reply) => {
 };
 
 export function controlRegistry(ctx: ControlContext): ControlRegistry {
-  void ctx;
-  return new ControlRegistry().register('whoami', whoami);
+  return new ControlRegistry().register('whoami', whoami).register('submit', submitHandler(ctx)).register('bs', bsHandler(ctx)).register('verify', verifyHandler(ctx));
 }

@@ -305,6 +305,29 @@ export class SmtpServer implements SessionHost {
     void this.greet(session, ip, port, wait, counts, known !== undefined);
   }
 
+  /**
+   * `sendmail -bs` through the daemon's control socket (smtp-session.md §14): a session on a stream that
+   * is already connected, with `$_` = `<login>@localhost`, an empty ${client_addr} (local, so relaying
+   * is allowed) and no connection policy. Resolves with the session once it has started.
+   */
+  acceptLocal(sock: Socket, login: string): Session | undefined {
+    if (this.stopping || this.spoolRef === undefined) {
+      this.refuse(sock, reply(REPLIES.shuttingDown, { j: this.settings.hostname }));
+      return undefined;
+    }
+    const client = { addr: '', ip: '', port: 0, ptr: '', resolve: 'OK' as const, name: 'localhost', label: `${login}@localhost` };
+    const listener = { name: 'local', addr: '', port: 0, family: 'inet' as const, backlog: 0, modifiers: '' };
+    const session = new Session(this, sock, listener, client, this.log);
+    this.sessions.add(session);
+    this.perClient.set('', (this.perClient.get('') ?? 0) + 1);
+    (sock as SessionSocket)[SESSION] = session;
+    sock.on('data', onSocketData);
+    sock.on('error', ignoreError);
+    sock.on('close', onSocketClose);
+    session.start(this.greeting(session), false);
+    return session;
+  }
+
   /** Called once per session when its socket has closed. */
   sessionClosed(session: Session): void {
     if (!this.sessions.has(session)) return;
