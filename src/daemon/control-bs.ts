@@ -4,7 +4,7 @@
 
 import type { ControlHandler } from '../control/registry.js';
 import { loadPasswd } from '../maps/users.js';
-import { userByUid } from '../submit/caller.js';
+import { callerFor, queueOwner } from '../submit/caller.js';
 import type { ControlContext } from './control-handlers.js';
 import { PASSWD_FILE } from './runtime.js';
 
@@ -13,12 +13,13 @@ const DRAIN_POLL_MS = 20;
 
 export function bsHandler(ctx: ControlContext): ControlHandler {
   return async (req, reply) => {
-    const users = await loadPasswd(PASSWD_FILE);
-    const login = userByUid(users, req.peer.uid)?.name ?? String(req.peer.uid);
+    const rt = ctx.runtime();
+    const caller = callerFor(req.peer.uid, rt.config, await loadPasswd(PASSWD_FILE), await queueOwner(ctx.spool.dir));
+    const login = caller.login;
     if (reply.closed) return;
     const { socket, pending } = reply.takeOver();
     ctx.log.info({ event: 'bs', uid: req.peer.uid, relay: `${login}@localhost` }, 'sendmail -bs session');
-    const session = ctx.server.acceptLocal(socket, login);
+    const session = ctx.server.acceptLocal(socket, { login, classT: caller.classT, trusted: caller.trusted });
     if (session === undefined) return;
     if (pending.length > 0) session.onData(pending);
     // End of the caller's input (stdin closed): answer what was read, then close as sendmail -bs does.

@@ -16,7 +16,7 @@ import type { Outcome } from '../policy/outcome.js';
 import { RateWindow } from './rate-window.js';
 import { GreetingCache } from './greeting-cache.js';
 import { REPLIES, type Reply, renderPolicy, reply, wire } from './replies.js';
-import { Session } from './session.js';
+import { Session, type LocalCaller } from './session.js';
 import type { SessionHost } from './session-host.js';
 import type { ListenerSettings, SmtpSettings } from './settings.js';
 
@@ -308,9 +308,10 @@ export class SmtpServer implements SessionHost {
   /**
    * `sendmail -bs` through the daemon's control socket (smtp-session.md §14): a session on a stream that
    * is already connected, with `$_` = `<login>@localhost`, an empty ${client_addr} (local, so relaying
-   * is allowed) and no connection policy. Resolves with the session once it has started.
+   * is allowed), no connection policy, and the caller's trust for the -bs rules of §12 and §14.
    */
-  acceptLocal(sock: Socket, login: string): Session | undefined {
+  acceptLocal(sock: Socket, caller: LocalCaller): Session | undefined {
+    const login = caller.login;
     if (this.stopping || this.spoolRef === undefined) {
       this.refuse(sock, reply(REPLIES.shuttingDown, { j: this.settings.hostname }));
       return undefined;
@@ -318,6 +319,7 @@ export class SmtpServer implements SessionHost {
     const client = { addr: '', ip: '', port: 0, ptr: '', resolve: 'OK' as const, name: 'localhost', label: `${login}@localhost` };
     const listener = { name: 'local', addr: '', port: 0, family: 'inet' as const, backlog: 0, modifiers: '' };
     const session = new Session(this, sock, listener, client, this.log);
+    session.localCaller = caller;
     this.sessions.add(session);
     this.perClient.set('', (this.perClient.get('') ?? 0) + 1);
     (sock as SessionSocket)[SESSION] = session;

@@ -276,6 +276,18 @@ test('alice: -bs speaks the daemon\'s SMTP on stdin/stdout; the message is recei
   assert.equal(a.m.envelope.client, `${alice.name}@localhost`);
   assert.equal(a.m.envelope.clientAddr, '');
   assert.equal(a.body, 'body\r\n.dot\r\n');
+  assert.deepEqual(field(a.header, 'X-Authentication-Warning'), []);
+});
+
+test('alice: -bs with another sender is marked "owned process doing -bs"; ETRN is refused to her', async () => {
+  const known = await queued(spool());
+  const script = 'EHLO client\nETRN example.com\nMAIL FROM:<boss@example.com>\nRCPT TO:<bob@remote.example>\nDATA\nSubject: bs2\n\nx\n.\nQUIT\n';
+  const r = await runAs(alice, [sendmail(), '-bs'], { input: script });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.split('\r\n').includes('502 5.7.0 Sorry, we do not allow this operation'), r.stdout);
+  const a = await newMessage(known);
+  assert.equal(a.m.envelope.sender, 'boss@example.com');
+  assert.deepEqual(field(a.header, 'X-Authentication-Warning'), [`${J}: ${alice.name} owned process doing -bs`]);
 });
 
 test('hoststat and purgestat are not supported (exit 69)', async () => {
