@@ -81,6 +81,12 @@ export async function sendmailMain(name: string, argv: readonly string[], comman
     return EX_USAGE;
   }
 
+  // -bC checks the named (or default) configuration: its problems are the output, whoever calls.
+  if (a.mode === 'C') {
+    const path = a.config ?? defaultConfigPath(commandPath);
+    return configCommand(['check', ...(path !== undefined ? ['--config', path] : [])]);
+  }
+
   // Trust is settled against the system configuration: an alternate one (-C) cannot make a caller trusted.
   const defaultPath = defaultConfigPath(commandPath);
   const system = await loadConfig(defaultPath !== undefined ? { path: defaultPath } : {});
@@ -127,8 +133,6 @@ export async function sendmailMain(name: string, argv: readonly string[], comman
       return mailqMain(qctx, a.queueArgs);
     case 'i':
       return newaliasesCommand([...(configPath !== undefined ? ['--config', configPath] : []), ...cliOptions.flatMap((o) => (o.name.length === 1 ? [`-o${o.name}${o.value}`] : ['-O', `${o.name}=${o.value}`]))]);
-    case 'C':
-      return configCommand(['check', ...(configPath !== undefined ? ['--config', configPath] : [])]);
     case 'd':
     case 'D':
       return daemonMode(a, configPath, cliOptions, io);

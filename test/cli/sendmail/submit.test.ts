@@ -290,6 +290,17 @@ test('alice: -bs with another sender is marked "owned process doing -bs"; ETRN i
   assert.deepEqual(field(a.header, 'X-Authentication-Warning'), [`${J}: ${alice.name} owned process doing -bs`]);
 });
 
+test('sendmail -bC: the configuration\'s problems as <file>:<line>: <message>, exit 78; none: exit 0', async () => {
+  const bad = join(alice.home, 'bad.conf');
+  await writeFile(bad, 'Bogus = 1\nMaxMessageSize = abc\n');
+  const r = await runAs(alice, [sendmail(), '-bC', '-C', bad]);
+  assert.equal(r.code, 78);
+  assert.match(r.stderr, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: unknown option Bogus$`, 'm'));
+  assert.match(r.stderr, /:2: MaxMessageSize: invalid size "abc"/);
+  const good = await runAs(alice, [sendmail(), '-bC']);
+  assert.equal(good.code, 0, good.stderr);
+});
+
 test('hoststat and purgestat are not supported (exit 69)', async () => {
   const dirLinks = join(dir, 'names');
   await mkdir(dirLinks, { mode: 0o755 });
