@@ -22,7 +22,12 @@ export interface ControlServerOptions {
   log: ControlLog;
   /** The largest request body accepted (read at each connection: it follows MaxMessageSize on reload). */
   maxBody: () => number;
+  /** Connections open at once; more are told to try later (exit 75). Default 64. */
+  maxConnections?: number;
 }
+
+const DEFAULT_MAX_CONNECTIONS = 64;
+const EX_TEMPFAIL = 75;
 
 const EX_UNAVAILABLE = 69;
 const EX_SOFTWARE = 70;
@@ -95,6 +100,17 @@ export class ControlServer {
   }
 
   private accept(sock: Socket): void {
+    // Each connection may buffer a whole message: local users cannot make the daemon hold more than this.
+    if (this.open.size >= (this.opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS)) {
+      sock.on('error', () => undefined);
+      // Read (and drop) to the client's end, or the half-open socket would never close.
+      sock.resume();
+      sock.end(Buffer.concat([
+        encodeFrame({ type: 'out', stream: 'stderr', text: 'postern: the mail daemon is busy; try again later\n' }),
+        encodeFrame({ type: 'done', exit: EX_TEMPFAIL }),
+      ]));
+      return;
+    }
     this.open.add(sock);
     sock.on('close', () => this.open.delete(sock));
     sock.on('error', () => undefined);

@@ -161,6 +161,30 @@ async function staleSocket(path: string): Promise<void> {
   await new Promise((r) => child.on('exit', r));
 }
 
+test('connections beyond maxConnections are told to try later (75); the first ones are served', async () => {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((r) => (release = r));
+  const reg = new ControlRegistry().register('hold', async (_req, reply) => {
+    await held;
+    reply.done(0);
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'postern-control-'));
+  const server = new ControlServer({ path: join(dir, 'c.sock'), registry: reg, log: quiet, maxBody: () => 1024, maxConnections: 2 });
+  try {
+    await server.listen();
+    const first = [callControl(server.path, { kind: 'hold' }, undefined, io()), callControl(server.path, { kind: 'hold' }, undefined, io())];
+    await new Promise((r) => setTimeout(r, 100));
+    const out = io();
+    const third = await callControl(server.path, { kind: 'hold' }, undefined, out);
+    assert.deepEqual([third.exit, out.stderr.text], [75, 'postern: the mail daemon is busy; try again later\n']);
+    release();
+    assert.deepEqual((await Promise.all(first)).map((d) => d.exit), [0, 0]);
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('a stale socket is replaced; a live one or another file is left alone', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'postern-control-'));
   try {
