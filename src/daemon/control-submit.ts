@@ -62,6 +62,9 @@ export function submitHandler(ctx: ControlContext): ControlHandler {
     ctx.queue.runner.arrived(env);
     reader ??= new SpoolReader(ctx.spool.dir);
     const report = await waitFirstAttempt(reader, env.id, FIRST_ATTEMPT_WAIT_MS);
+    // -v came through the command's own check; restrictexpand is judged again with the kernel's caller.
+    const verbose = wire.verbose === true && (caller.trusted || !cfg.options.PrivacyOptions.flags.has('restrictexpand'));
+    if (verbose && report.progress.length > 0) reply.out('stdout', report.progress.map((l) => `${l}\n`).join(''));
     const mailsBack = wire.errorMode === 'm' || wire.errorMode === 'w' || wire.errorMode === 'e';
     if (!quiet && !mailsBack && report.lines.length > 0) reply.out('stderr', report.lines.map((l) => `${l}\n`).join(''));
     const exit = outcome.exit !== 0 ? outcome.exit : mailsBack && report.exit !== EX_TEMPFAIL ? 0 : report.exit;

@@ -12,6 +12,22 @@ export const EX_TEMPFAIL = 75;
 export interface AttemptReport {
   exit: number;
   lines: string[];
+  /** -v: `<addr>... Connecting to <mailer>...` and `<addr>... Sent` for each final delivery of the attempt */
+  progress: string[];
+}
+
+/** The progress lines of -v (cli.md §3), from the deliveries the attempt recorded. */
+function progressOf(deliveries: Iterable<{ final?: string; actual?: string; mailer?: string; status: string; key: string }>): string[] {
+  const out: string[] = [];
+  for (const d of deliveries) {
+    if (d.key.startsWith('expanded:')) continue;
+    const who = d.actual ?? d.final ?? '';
+    const mailer = d.mailer ?? 'local';
+    const at = who.lastIndexOf('@');
+    out.push(mailer === 'esmtp' && at > 0 ? `${who}... Connecting to ${who.slice(at + 1)} via esmtp...` : `${who}... Connecting to ${mailer}...`);
+    if (d.status === 'delivered') out.push(`${who}... Sent`);
+  }
+  return out;
 }
 
 const POLL_MS = 50;
@@ -29,7 +45,7 @@ export async function waitFirstAttempt(reader: SpoolReader, id: string, timeoutM
   for (;;) {
     const m = await reader.get(id);
     // A message gone from the index was finished and compacted away: nothing is left to report.
-    if (m === undefined) return { exit: 0, lines: [] };
+    if (m === undefined) return { exit: 0, lines: [], progress: [] };
     if (m.state.attempts >= 1 || m.state.done) {
       const lines: string[] = [];
       let exit = 0;
@@ -46,9 +62,9 @@ export async function waitFirstAttempt(reader: SpoolReader, id: string, timeoutM
         }
       }
       if (exit === 0 && tempfail) exit = EX_TEMPFAIL;
-      return { exit, lines };
+      return { exit, lines, progress: progressOf(m.state.deliveries.values()) };
     }
-    if (Date.now() > deadline) return { exit: EX_TEMPFAIL, lines: [] };
+    if (Date.now() > deadline) return { exit: EX_TEMPFAIL, lines: [], progress: [] };
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }

@@ -12,6 +12,8 @@ export interface SubmitWire {
   request: SubmitRequest;
   deliveryMode?: DeliveryModeLetter;
   errorMode?: ErrorModeLetter;
+  /** -v (allowed for this caller): progress lines after the first attempt */
+  verbose?: boolean;
   options: RunOption[];
 }
 
@@ -62,9 +64,12 @@ export function decodeSubmitWire(h: unknown): SubmitWire | string {
   if (em !== undefined && !(isStr(em) && /^[pmqwe]$/.test(em))) return 'bad errorMode';
   const opts = h['options'] ?? [];
   if (!Array.isArray(opts) || !opts.every((o) => isObj(o) && isStr(o['name']) && isStr(o['value']))) return 'bad options';
+  const verbose = h['verbose'];
+  if (verbose !== undefined && typeof verbose !== 'boolean') return 'bad verbose';
   return {
     kind: 'submit',
     request: req,
+    ...(verbose === true ? { verbose: true } : {}),
     ...(dm !== undefined ? { deliveryMode: dm as DeliveryModeLetter } : {}),
     ...(em !== undefined ? { errorMode: em as ErrorModeLetter } : {}),
     options: (opts as Obj[]).map((o) => ({ name: o['name'] as string, value: o['value'] as string })),

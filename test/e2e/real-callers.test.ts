@@ -139,3 +139,13 @@ test('-odi waits for the first attempt: 0 when delivered, 67 and the reason for 
   assert.match(bad.stderr, /^nosuchuser@mx\.example\.com\.\.\. .*User unknown\n$/);
   void daemon;
 });
+
+test('-v: the first attempt at once with progress lines; hidden from an untrusted caller under restrictexpand', async () => {
+  const r = await runAs(site.carol, [sendmail(), '-v', site.bob.name], { input: 'Subject: verbose\n\nx\n' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `${site.address(site.bob)}... Connecting to local...\n${site.address(site.bob)}... Sent\n`);
+  assert.ok((await site.mailbox(site.bob)).some((m) => m.includes('Subject: verbose')));
+  const quiet = await runAs(site.carol, [sendmail(), '-v', '-OPrivacyOptions=restrictexpand', site.bob.name], { input: 'Subject: verbose quiet\n\nx\n' });
+  assert.deepEqual([quiet.code, quiet.stdout, quiet.stderr], [0, '', '']);
+  await arrived('verbose quiet');
+});

@@ -2,12 +2,14 @@
 // control socket (the daemon knows the caller from the kernel).
 // Without a daemon there is no session: exit 71.
 
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { ControlClient, ControlUnavailable } from '../../control/client.js';
 import { controlSocketPath } from '../../control/path.js';
 import type { CommandContext } from './context.js';
 
 const EX_OSERR = 71;
+const EX_CANTCREAT = 73;
 
 /**
  * Feeds stdin to the session the way an SMTP client would: each command waits for its reply (after the
@@ -26,6 +28,8 @@ class Pacer {
   constructor(
     private readonly sock: Socket,
     private readonly onOutput: (d: Buffer) => void,
+    /** -X: each line sent (`>>>`) and received (`<<<`) */
+    private readonly transcript?: (dir: '>>>' | '<<<', line: string) => void,
   ) {}
 
   input(chunk: Buffer): void {
@@ -54,6 +58,7 @@ class Pacer {
     while ((nl = this.replyBuf.indexOf('\n')) !== -1) {
       const line = this.replyBuf.slice(0, nl).replace(/\r$/, '');
       this.replyBuf = this.replyBuf.slice(nl + 1);
+      this.transcript?.('<<<', line);
       // The last line of a reply: `NNN text` (a continuation is `NNN-text`).
       if (/^\d{3}(?: |$)/.test(line)) {
         this.waiting = false;
@@ -67,6 +72,7 @@ class Pacer {
     while (!this.waiting && this.lines.length > 0) {
       const line = this.lines.shift()!;
       this.sock.write(Buffer.concat([line, CRLF]));
+      this.transcript?.('>>>', line.toString('latin1'));
       if (this.inData) {
         if (line.length === 1 && line[0] === 0x2e) {
           this.inData = false;
@@ -80,7 +86,33 @@ class Pacer {
 
 const CRLF = Buffer.from('\r\n');
 
-export async function bsCommand(ctx: CommandContext): Promise<number> {
+/** -X file: opened for appending with the caller's own rights (this process), before anything is sent. */
+async function openTranscript(path: string): Promise<FileHandle | string> {
+  try {
+    return await open(path, 'a', 0o600);
+  } catch (err) {
+    return `sendmail: -X ${path}: ${(err as Error).message}`;
+  }
+}
+
+export async function bsCommand(ctx: CommandContext, transcriptPath?: string): Promise<number> {
+  let transcript: FileHandle | undefined;
+  if (transcriptPath !== undefined) {
+    const t = await openTranscript(transcriptPath);
+    if (typeof t === 'string') {
+      ctx.stderr.write(`${t}\n`);
+      return EX_CANTCREAT;
+    }
+    transcript = t;
+  }
+  try {
+    return await session(ctx, transcript);
+  } finally {
+    await transcript?.close();
+  }
+}
+
+async function session(ctx: CommandContext, transcript: FileHandle | undefined): Promise<number> {
   const path = controlSocketPath(ctx.config);
   let c: ControlClient;
   try {
@@ -108,7 +140,8 @@ export async function bsCommand(ctx: CommandContext): Promise<number> {
   const sock = c.rawSocket();
   const closed = new Promise<void>((r) => sock.once('close', () => r()));
   sock.on('error', () => undefined);
-  const pacer = new Pacer(sock, (d) => ctx.stdout.write(d));
+  const log: string[] = [];
+  const pacer = new Pacer(sock, (d) => ctx.stdout.write(d), transcript === undefined ? undefined : (dir, line) => log.push(`${process.pid} ${dir} ${line}\n`));
   const onInput = (d: Buffer | string): void => pacer.input(typeof d === 'string' ? Buffer.from(d, 'latin1') : d);
   const onEnd = (): void => pacer.end();
   sock.on('data', (d: Buffer) => pacer.output(d));
@@ -121,5 +154,6 @@ export async function bsCommand(ctx: CommandContext): Promise<number> {
   ctx.stdin.off('end', onEnd);
   ctx.stdin.pause();
   if ('destroy' in ctx.stdin && typeof ctx.stdin.destroy === 'function') ctx.stdin.destroy();
+  if (transcript !== undefined && log.length > 0) await transcript.appendFile(log.join(''));
   return 0;
 }

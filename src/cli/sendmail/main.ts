@@ -140,7 +140,7 @@ export async function sendmailMain(name: string, argv: readonly string[], comman
       break;
   }
   if (runArgs(a).length > 0) return queueRunMain(qctx, a.queueArgs);
-  if (a.mode === 's') return bsCommand(ctx);
+  if (a.mode === 's') return bsCommand(ctx, a.transcript);
   if (a.mode === 'v') return verifyCommand(ctx, a);
   return submitCommand(ctx, a);
 }

@@ -97,6 +97,7 @@ export async function submitCommand(ctx: CommandContext, a: SendmailArgs): Promi
     request: req,
     ...(deliveryMode !== undefined ? { deliveryMode } : {}),
     ...(a.errorMode !== undefined ? { errorMode: a.errorMode } : {}),
+    ...(verbose ? { verbose: true } : {}),
     options: ctx.options,
   };
   const data = text.data;

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueuedMessage } from '../../../src/queue/index.js';
 import type { Identity } from '../../../src/route/types.js';
@@ -265,9 +265,14 @@ test('a leading "From " line is dropped; its address is the sender only for a tr
 test('alice: -bs speaks the daemon\'s SMTP on stdin/stdout; the message is received from alice@localhost', async () => {
   const known = await queued(spool());
   const script = 'EHLO client\nMAIL FROM:<' + alice.name + '>\nRCPT TO:<bob@remote.example>\nDATA\nSubject: bs\n\nbody\n..dot\n.\nQUIT\n';
-  const r = await runAs(alice, [sendmail(), '-bs'], { input: script });
+  const transcript = join(alice.home, 'bs.log');
+  const r = await runAs(alice, [sendmail(), '-bs', '-X', transcript], { input: script });
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\r\n');
+  const log = (await readFile(transcript, 'utf8')).split('\n');
+  assert.match(log[0]!, /^\d+ <<< 220 /);
+  assert.match(log[1]!, /^\d+ >>> EHLO client$/);
+  assert.equal((await stat(transcript)).uid, alice.uid);
   assert.match(lines[0]!, new RegExp(`^220 ${J.replace(/\./g, '\\.')} ESMTP`));
   assert.ok(lines.includes(`250-${J} Hello ${alice.name}@localhost, pleased to meet you`), r.stdout);
   assert.ok(lines.some((l) => /^250 2\.0\.0 \S+ Message accepted for delivery$/.test(l)), r.stdout);
