@@ -50,6 +50,7 @@ export function decodeSubmitWire(h: unknown): SubmitWire | string {
     ['proto', isStr],
     ['fromLine', isStr],
     ['alternateConfig', isStr],
+    ['hops', (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0],
     ['macros', (v) => Array.isArray(v) && v.every((m) => isObj(m) && isStr(m['name']) && isStr(m['value']))],
   ];
   for (const [key, check] of fields) {

@@ -25,6 +25,7 @@ export function submitSettings(cfg: EffectiveConfig, j: string, isLocalDomain: (
     j,
     maxMessageSize: cfg.options.MaxMessageSize,
     rejectNul: cfg.options.RejectNUL,
+    maxHopCount: cfg.options.MaxHopCount,
     authWarnings,
     noRecipientAction: action,
     isLocalDomain,

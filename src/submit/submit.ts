@@ -9,7 +9,7 @@ import { SpoolWriteError } from '../queue/index.js';
 import { compactDate, rfc5322Date } from '../smtp/dates.js';
 import { directRecipientReply, parseAddress } from '../smtp/address.js';
 import { receivedHeader } from '../smtp/received.js';
-import type { Reply } from '../smtp/replies.js';
+import { REPLIES, reply, type Reply } from '../smtp/replies.js';
 import { parseAddressList } from './address-list.js';
 import { fieldsNamed, fieldValue, hasField, newField, splitMessage, type HeaderField } from './header-fields.js';
 
@@ -52,6 +52,8 @@ export interface SubmitRequest {
   fromLine?: string;
   /** -C file: given by an untrusted caller, the message carries a warning */
   alternateConfig?: string;
+  /** -h: the initial hop count, added to the Received fields of the header */
+  hops?: number;
 }
 
 export interface SubmitSettings {
@@ -60,6 +62,7 @@ export interface SubmitSettings {
   /** 0 = no limit */
   maxMessageSize: number;
   rejectNul: boolean;
+  maxHopCount: number;
   authWarnings: boolean;
   noRecipientAction: NoRecipientAction;
   isLocalDomain(domain: string): boolean;
@@ -224,6 +227,11 @@ export async function submitMessage(s: SubmitSettings, caller: SubmitCaller, req
   const { fields, rest } = splitMessage(data);
   const sender = senderOf(req, caller, s.j);
   if ('error' in sender) return { exit: EX_DATAERR, errors: [sender.error] };
+  const hops = fieldsNamed(fields, ['Received']).length + (req.hops ?? 0);
+  if (hops > s.maxHopCount) {
+    const vars = { count: hops, max: s.maxHopCount, sender: sender.address === '' ? '<>' : sender.address, client: `${caller.login}@localhost`, rcpt: req.addresses[0] ?? '' };
+    return { exit: EX_DATAERR, errors: [replyForCommandLine(reply(REPLIES.tooManyHops, vars))] };
+  }
 
   const args = req.addresses.flatMap((a) => parseAddressList(a, false));
   let typed: string[];

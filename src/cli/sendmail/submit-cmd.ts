@@ -85,6 +85,7 @@ export async function submitCommand(ctx: CommandContext, a: SendmailArgs): Promi
     ...(a.fullName !== undefined ? { fullName: a.fullName } : {}),
     ...(a.smtputf8 ? { smtputf8: true } : {}),
     ...(a.proto !== undefined ? { proto: a.proto } : {}),
+    ...(a.hops !== undefined ? { hops: Number(a.hops) } : {}),
     ...(a.macros.length > 0 ? { macros: a.macros } : {}),
     ...(text.fromLine !== undefined ? { fromLine: text.fromLine } : {}),
     ...(ctx.alternateConfig && ctx.configPath !== undefined ? { alternateConfig: ctx.configPath } : {}),

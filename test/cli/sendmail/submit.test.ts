@@ -249,6 +249,16 @@ test('alice: a NUL octet → "NUL byte not allowed", exit 65, nothing queued', a
   assert.equal((await queued(spool())).length, known.length);
 });
 
+test('alice: -h 30 (above MaxHopCount 25) → "Too many hops", exit 65, nothing queued; -h 3 is fine', async () => {
+  const known = await queued(spool());
+  const r = await runAs(alice, [sendmail(), '-h', '30', 'bob'], { input: 'Received: from a by b\nSubject: hops\n\nx\n' });
+  assert.equal(r.code, 65);
+  assert.equal(r.stderr, `Too many hops 31 (25 max): from ${alice.name}@${J} via ${alice.name}@localhost, to bob\n`);
+  assert.equal((await queued(spool())).length, known.length);
+  const ok = await runAs(alice, [sendmail(), '-h3', 'bob'], { input: 'Subject: hops ok\n\nx\n' });
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
 test('a leading "From " line is dropped; its address is the sender only for a trusted caller', async () => {
   let known = await queued(spool());
   const r = await runAs(alice, [sendmail(), 'bob'], { input: 'From someone@else.example Mon Jan  1 00:00:00 2024\nSubject: fl\n\nx\n' });
