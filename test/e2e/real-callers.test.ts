@@ -149,3 +149,10 @@ test('-v: the first attempt at once with progress lines; hidden from an untruste
   assert.deepEqual([quiet.code, quiet.stdout, quiet.stderr], [0, '', '']);
   await arrived('verbose quiet');
 });
+
+test('root with an unsafe option writes the queue itself; the running daemon delivers it at its next queue run', async () => {
+  const r = await runAs(undefined, [sendmail(), '-OMaxHopCount=30', site.bob.name], { input: 'Subject: written directly\n\nx\n' });
+  assert.deepEqual([r.code, r.stderr], [0, '']);
+  const m = await arrived('written directly');
+  assert.equal(envelopeSender(m), 'root@mx.example.com');
+});
