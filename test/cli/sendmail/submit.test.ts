@@ -259,6 +259,38 @@ test('alice: -h 30 (above MaxHopCount 25) → "Too many hops", exit 65, nothing 
   assert.equal(ok.code, 0, ok.stderr);
 });
 
+test('NoRecipientAction from the command line (a safe option): add-to and add-to-undisclosed', async () => {
+  let known = await queued(spool());
+  let r = await runAs(alice, [sendmail(), '-ONoRecipientAction=add-to', 'bob', 'carol'], { input: 'Subject: nra\n\nx\n' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(field((await newMessage(known)).header, 'To'), [`bob@${J}, carol@${J}`]);
+  known = await queued(spool());
+  r = await runAs(alice, [sendmail(), '-O', 'NoRecipientAction=add-to-undisclosed', 'bob'], { input: 'Subject: nra\n\nx\n' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(field((await newMessage(known)).header, 'To'), ['undisclosed-recipients:;']);
+});
+
+test('-p proto:host: the protocol for anyone, the host only for a trusted caller', async () => {
+  let known = await queued(spool());
+  let r = await runAs(alice, [sendmail(), '-pUUCP:faraway', 'bob'], { input: 'Subject: p\n\nx\n' });
+  assert.equal(r.code, 0, r.stderr);
+  let a = await newMessage(known);
+  assert.equal(a.m.envelope.protocol, 'UUCP');
+  assert.match(a.header[0]!, new RegExp(`^Received: \\(from ${alice.name}@localhost\\) by \\S+ \\(Postern\\) with UUCP id `));
+  known = await queued(spool());
+  r = await runAs(undefined, [sendmail(), '-pUUCP:faraway', 'bob'], { input: 'Subject: p\n\nx\n' });
+  assert.equal(r.code, 0, r.stderr);
+  a = await newMessage(known);
+  assert.match(a.header[0]!, /^Received: from faraway \(root@localhost\) by \S+ \(Postern\) with UUCP id /);
+});
+
+test('root: a message above MaxMessageSize → "Message exceeds maximum fixed size (<n>)", exit 65', async () => {
+  const known = await queued(spool());
+  const r = await runAs(undefined, [sendmail(), '-OMaxMessageSize=100', 'bob'], { input: `Subject: big\n\n${'x'.repeat(200)}\n` });
+  assert.deepEqual([r.code, r.stderr], [65, 'Message exceeds maximum fixed size (100)\n']);
+  assert.equal((await queued(spool())).length, known.length);
+});
+
 test('a leading "From " line is dropped; its address is the sender only for a trusted caller', async () => {
   let known = await queued(spool());
   const r = await runAs(alice, [sendmail(), 'bob'], { input: 'From someone@else.example Mon Jan  1 00:00:00 2024\nSubject: fl\n\nx\n' });
