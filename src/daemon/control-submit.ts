@@ -38,8 +38,9 @@ export function submitHandler(ctx: ControlContext): ControlHandler {
       return;
     }
     // -C is the command's own business: a request that names one is run by the command itself.
-    const { alternateConfig: _ignored, ...request } = wire.request;
+    const { alternateConfig: _ignored, smtputf8, ...rest } = wire.request;
     void _ignored;
+    const request = { ...rest, ...(smtputf8 === true && cfg.options.SMTPUTF8 ? { smtputf8: true } : {}) };
     const settings = submitSettings(cfg, rt.names.j, (d) => rt.directory.isLocalDomain(d), verdict.apply);
     const outcome = await submitMessage(settings, caller, request, req.body ?? Buffer.alloc(0), ctx.spool, new Date());
     const env = outcome.envelope;

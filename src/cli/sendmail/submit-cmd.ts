@@ -83,7 +83,8 @@ export async function submitCommand(ctx: CommandContext, a: SendmailArgs): Promi
     ...dsn,
     ...(a.from !== undefined ? { from: a.from } : {}),
     ...(a.fullName !== undefined ? { fullName: a.fullName } : {}),
-    ...(a.smtputf8 ? { smtputf8: true } : {}),
+    // -U means something only where the configuration offers SMTPUTF8 (cli.md §3).
+    ...(a.smtputf8 && ctx.config.options.SMTPUTF8 ? { smtputf8: true } : {}),
     ...(a.proto !== undefined ? { proto: a.proto } : {}),
     ...(a.hops !== undefined ? { hops: Number(a.hops) } : {}),
     ...(a.macros.length > 0 ? { macros: a.macros } : {}),
