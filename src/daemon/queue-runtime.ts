@@ -92,6 +92,7 @@ async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log
   const expand: Expander = async (envelope, only) => {
     const ctx: ExpandContext = {
       ...base,
+      ...(envelope.noAliasing === true ? { noAliasing: true } : {}),
       users: await users.lookup(),
       log: (e) => {
         const fields = { event: 'route', qid: envelope.id, rcpt: envelope.recipients[e.recipient]?.address };

@@ -47,6 +47,7 @@ export function decodeSubmitWire(h: unknown): SubmitWire | string {
     ['envid', isStr],
     ['bodyType', (v) => v === '7BIT' || v === '8BITMIME'],
     ['smtputf8', (v) => typeof v === 'boolean'],
+    ['noAliasing', (v) => typeof v === 'boolean'],
     ['proto', isStr],
     ['fromLine', isStr],
     ['alternateConfig', isStr],

@@ -54,6 +54,8 @@ export interface SubmitRequest {
   alternateConfig?: string;
   /** -h: the initial hop count, added to the Received fields of the header */
   hops?: number;
+  /** -n: no aliasing and no .forward */
+  noAliasing?: boolean;
 }
 
 export interface SubmitSettings {
@@ -305,6 +307,7 @@ async function commit(
     ...(req.ret !== undefined ? { ret: req.ret } : {}),
     ...(req.envid !== undefined ? { envid: req.envid } : {}),
     ...(req.smtputf8 === true ? { smtputf8: true } : {}),
+    ...(req.noAliasing === true ? { noAliasing: true } : {}),
   };
   try {
     await spool.commit(envelope, parts);

@@ -157,3 +157,12 @@ test('root with an unsafe option writes the queue itself; the running daemon del
   const m = await arrived('written directly');
   assert.equal(envelopeSender(m), 'root@mx.example.com');
 });
+
+test('-n: no aliasing for this message (the alias team is then no user); without -n it reaches its members', async () => {
+  const n = await runAs(site.carol, [sendmail(), '-n', '-odi', 'team'], { input: 'Subject: no aliasing\n\nx\n' });
+  assert.equal(n.code, 67, n.stderr);
+  assert.match(n.stderr, /^team@mx\.example\.com\.\.\. .*User unknown\n$/);
+  const a = await runAs(site.carol, [sendmail(), '-odi', 'team'], { input: 'Subject: with aliasing\n\nx\n' });
+  assert.deepEqual([a.code, a.stderr], [0, '']);
+  await arrived('with aliasing');
+});

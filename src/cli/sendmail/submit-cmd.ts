@@ -87,6 +87,7 @@ export async function submitCommand(ctx: CommandContext, a: SendmailArgs): Promi
     ...(a.smtputf8 && ctx.config.options.SMTPUTF8 ? { smtputf8: true } : {}),
     ...(a.proto !== undefined ? { proto: a.proto } : {}),
     ...(a.hops !== undefined ? { hops: Number(a.hops) } : {}),
+    ...(a.noAlias ? { noAliasing: true } : {}),
     ...(a.macros.length > 0 ? { macros: a.macros } : {}),
     ...(text.fromLine !== undefined ? { fromLine: text.fromLine } : {}),
     ...(ctx.alternateConfig && ctx.configPath !== undefined ? { alternateConfig: ctx.configPath } : {}),
