@@ -92,6 +92,17 @@ test('alice: -t -i carol takes bob and dave from the header (carol, also an argu
   assert.deepEqual(field(header, 'To'), ['bob']);
 });
 
+test('alice: -t with Resent- fields takes only Resent-To/Cc/Bcc; Resent-Bcc is removed', async () => {
+  const known = await queued(spool());
+  const input = 'To: old@example.com\nResent-To: Bob <bob>\nResent-Bcc: hidden@example.org\nSubject: resent\n\nx\n';
+  const r = await runAs(alice, [sendmail(), '-t'], { input });
+  assert.deepEqual([r.code, r.stderr], [0, '']);
+  const { m, header } = await newMessage(known);
+  assert.deepEqual(m.envelope.recipients.map((x) => x.address), [`bob@${J}`, 'hidden@example.org']);
+  assert.deepEqual(field(header, 'Resent-Bcc'), []);
+  assert.deepEqual(field(header, 'To'), ['old@example.com']);
+});
+
 for (const [args, input, body] of [
   [['bob'], 'a\n.\nb\n', 'a\r\n'],
   [['-i', 'bob'], 'a\n.\nb\n', 'a\r\n.\r\nb\r\n'],
