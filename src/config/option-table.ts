@@ -280,6 +280,8 @@ export const OPTION_TABLE = {
   ConnectionCacheTimeout: o(minutes, '30s', { m4: 'confMCI_CACHE_TIMEOUT', letter: 'K', sd: '5m' }),
   OutboundMaxConnections: o(integerKind(), '100', { postern: true }),
   OutboundMaxPerDestination: o(integerKind(), '20', { postern: true }),
+  /** The daemon's control socket (the command line's hand-off); unset = src/control/path.ts's default. */
+  ControlSocket: u(stringKind, { postern: true }),
 
   // --- sendmail options Postern accepts with a warning (config-formats.md §5.3) ---
   BlankSub: x({ m4: 'confBLANK_SUB', letter: 'B' }),

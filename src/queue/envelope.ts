@@ -30,6 +30,8 @@ export interface Envelope {
   precedence?: string;
   /** Received under an access-map or DNSBL QUARANTINE: held, never delivered until released. */
   quarantine?: string;
+  /** `sendmail -n`: no aliasing and no .forward for this message. */
+  noAliasing?: boolean;
   /**
    * Set on a delivery status notification Postern generated (its kind): a failed double bounce is
    * never reported again (queue-and-bounces.md §6.6).
@@ -100,6 +102,7 @@ export function checkEnvelope(v: unknown): Envelope {
   need(typeof o.clientAddr === 'string', 'bad clientAddr');
   optional(o, 'precedence', isString);
   optional(o, 'quarantine', isString);
+  optional(o, 'noAliasing', isBool);
   optional(o, 'report', (x) => REPORT_KINDS.has(x));
   need(Array.isArray(o.recipients) && o.recipients.length > 0, 'no recipients');
   (o.recipients as unknown[]).forEach((r, i) => checkRecipient(r, `recipient ${i}`));
