@@ -13,6 +13,10 @@
  *   unlock(fd)          -> 0 | errno
  *   strerror(errno)     -> string      the C library's text
  *   getpwnam(name)      -> { name, uid, gid, dir, shell } | null; throws on a lookup error
+ *   peerCred(fd)        -> { pid, uid, gid, groups } | errno   the kernel's record of the process at the
+ *                                      other end of a connected Unix socket (SO_PEERCRED; groups from
+ *                                      SO_PEERGROUPS, empty where the kernel lacks it): the control
+ *                                      socket never takes a uid from what the client says
  */
 #define _GNU_SOURCE
 #define NAPI_VERSION 8
@@ -26,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 #ifdef __linux__
 #include <sys/syscall.h>
 #endif
@@ -245,12 +251,74 @@ static napi_value js_getpwnam(napi_env env, napi_callback_info info) {
   }
 }
 
+#ifdef __linux__
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59 /* Linux 4.13; older headers lack the name */
+#endif
+
+/* Supplementary groups of the peer as they were at connect(); an empty list where unsupported. */
+static napi_value peer_groups(napi_env env, int fd) {
+  gid_t small[64];
+  gid_t *groups = small;
+  socklen_t len = sizeof small;
+  napi_value arr;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0) {
+    if (errno != ERANGE) {
+      len = 0;
+    } else {
+      groups = malloc(len);
+      if (groups == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) != 0) len = 0;
+    }
+  }
+  size_t n = len / sizeof(gid_t);
+  if (napi_create_array_with_length(env, n, &arr) != napi_ok) arr = NULL;
+  for (size_t i = 0; arr != NULL && i < n; i++) {
+    napi_value g;
+    if (napi_create_double(env, groups[i], &g) != napi_ok || napi_set_element(env, arr, (uint32_t)i, g) != napi_ok) arr = NULL;
+  }
+  if (groups != small) free(groups);
+  return arr;
+}
+#endif
+
+static napi_value js_peercred(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  int ok;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd = argc < 1 ? -1 : arg_int(env, argv[0], &ok);
+  if (argc < 1 || !ok || fd < 0) {
+    napi_throw_type_error(env, NULL, "peerCred(fd): a file descriptor expected");
+    return NULL;
+  }
+#ifdef __linux__
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    CHECK(napi_create_int32(env, errno, &result));
+    return result;
+  }
+  napi_value groups = peer_groups(env, fd);
+  if (groups == NULL || napi_create_object(env, &result) != napi_ok || !set_num(env, result, "pid", cred.pid) ||
+      !set_num(env, result, "uid", cred.uid) || !set_num(env, result, "gid", cred.gid) ||
+      napi_set_named_property(env, result, "groups", groups) != napi_ok) {
+    napi_throw_error(env, NULL, "peerCred: N-API call failed");
+    return NULL;
+  }
+  return result;
+#else
+  CHECK(napi_create_int32(env, ENOSYS, &result));
+  return result;
+#endif
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "lock", NULL, js_lock, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unlock", NULL, js_unlock, NULL, NULL, NULL, napi_enumerable, NULL },
     { "strerror", NULL, js_strerror, NULL, NULL, NULL, napi_enumerable, NULL },
     { "getpwnam", NULL, js_getpwnam, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "peerCred", NULL, js_peercred, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -23,11 +23,19 @@ import { SmtpServer } from '../smtp/server.js';
 import { formatDiagnostic, type Diagnostic } from '../util/diagnostics.js';
 import { VERSION } from '../version.js';
 import { parseArgs } from './args.js';
+import { ControlServer } from '../control/server.js';
+import { controlSocketPath } from '../control/path.js';
+import { controlRegistry } from '../daemon/control-handlers.js';
 import { createLogger, flushLogger } from './logger.js';
 
 const EX_USAGE = 64;
 const EX_OSERR = 71;
 const EX_CONFIG = 78;
+
+/** A submission's frame holds the message plus the headers Postern adds; MaxMessageSize 0 means no limit. */
+function controlBodyLimit(maxMessageSize: number): number {
+  return maxMessageSize > 0 ? Math.min(maxMessageSize + 1024 * 1024, 0xffffffff) : 0xffffffff;
+}
 
 /** How long a worker waits for its listeners from the master. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -263,6 +271,19 @@ async function serveAs(
     await ownAgents?.close();
     return EX_OSERR;
   }
+  const rtNow = (): Runtime => rt!;
+  const control = new ControlServer({
+    path: controlSocketPath(rt.config),
+    registry: controlRegistry({ runtime: rtNow, spool, queue: runner, server, log }),
+    log,
+    maxBody: () => controlBodyLimit(rtNow().config.options.MaxMessageSize),
+  });
+  try {
+    await control.listen();
+  } catch (err) {
+    // Not fatal: SMTP still works; the command line falls back as docs/cli.md says (exit 75 for most callers).
+    log.error({ event: 'control-error', path: control.path, err }, `no control socket at ${control.path}: ${(err as Error).message}`);
+  }
   // The handlers go in before the ready line: a supervisor that signals as soon as it reads "ready"
   // must not meet the default action (SIGTERM killing the process mid-transaction, SIGHUP too).
   const stopped = new Promise<number>((done) => {
@@ -272,6 +293,7 @@ async function serveAs(
       stopping = true;
       log.info({ event: 'shutdown', signal }, 'stopping: no new connections, finishing transactions in flight');
       void (async () => {
+        await control.close();
         await server.shutdown(graceMs(args));
         // Deliveries in flight may finish within the grace period; an attempt cut short repeats only them.
         await runner.close(graceMs(args));

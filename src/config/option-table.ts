@@ -274,6 +274,8 @@ export const OPTION_TABLE = {
   MaildirPath: o(stringKind, '$z/Maildir', { postern: true }),
   QueueInterval: o(minutes, '1m', { postern: true }),
   DnsServers: u(dnsServersKind, { postern: true }),
+  /** The daemon's control socket (the command line's hand-off); unset = src/control/path.ts's default. */
+  ControlSocket: u(stringKind, { postern: true }),
 
   // --- sendmail options Postern accepts with a warning (config-formats.md §5.3) ---
   BlankSub: x({ m4: 'confBLANK_SUB', letter: 'B' }),

@@ -19,6 +19,8 @@ import { jobPolicy } from './master-job-check.js';
 import type { MasterView } from './master-jobs.js';
 import { bindListeners } from './master-listeners.js';
 import { PasswdWatch } from './master-users.js';
+import { prepareControlDirectory } from './control-directory.js';
+import { controlSocketPath } from '../control/path.js';
 import { WorkerSupervisor } from './master-supervisor.js';
 import { smtpSettings } from './smtp-settings.js';
 
@@ -73,6 +75,10 @@ export async function runMaster(opts: MasterOptions): Promise<number> {
     process.stderr.write(`postern: queue directory ${spoolDir}: ${(err as Error).message}\n`);
     return EX_CONFIG;
   }
+  // Not fatal: without its control socket the daemon still serves SMTP (the worker logs why it has none).
+  await prepareControlDirectory(controlSocketPath(cfg), user).catch((err: Error) =>
+    log.warn({ event: 'control-error', err }, `control socket directory: ${err.message}`),
+  );
   const listeners = smtpSettings(cfg, hostNames(configuredHostName(cfg)), VERSION).listeners;
   const bind = await bindListeners(listeners, log);
   if (!bind.ok) {

@@ -72,6 +72,14 @@ export class FrameDecoder {
     return { frames };
   }
 
+  /** The octets after the last complete frame, handed over when the stream stops being framed. */
+  leftover(): Buffer {
+    const out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.buffered = 0;
+    return out;
+  }
+
   private peek(n: number): Buffer {
     const first = this.chunks[0]!;
     if (first.length >= n) return first.subarray(0, n);

@@ -1,6 +1,7 @@
 // The native addon (native/postern_native.c, built by node-gyp from binding.gyp): fcntl record locks,
-// the C library's error texts, getpwnam through NSS. Loaded when the agent starts (as root, before it
-// drops privileges); a missing addon is a hard error, never a quiet fallback to unlocked writes.
+// the C library's error texts, getpwnam through NSS, the peer credentials of a Unix socket. Loaded when
+// the agent starts (as root, before it drops privileges); a missing addon is a hard error, never a quiet
+// fallback to unlocked writes.
 
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
@@ -10,6 +11,16 @@ interface Addon {
   unlock(fd: number): number;
   strerror(errno: number): string;
   getpwnam(name: string): { name: string; uid: number; gid: number; dir: string; shell: string } | null;
+  peerCred(fd: number): PeerCredentials | number;
+}
+
+/** The process at the other end of a Unix socket, as the kernel recorded it at connect(). */
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+  /** supplementary groups (SO_PEERGROUPS); empty where the kernel cannot tell */
+  groups: number[];
 }
 
 // dist/src/deliver/native.js → <root>/build/Release/postern_native.node
@@ -57,4 +68,9 @@ export interface PasswdEntry {
 /** The user as the name service knows it now; undefined when there is no such user. Throws on lookup errors. */
 export function getpwnam(name: string): PasswdEntry | undefined {
   return addon.getpwnam(name) ?? undefined;
+}
+
+/** SO_PEERCRED (+ SO_PEERGROUPS) of a connected Unix socket's descriptor; an errno when the kernel refuses. */
+export function peerCred(fd: number): PeerCredentials | number {
+  return addon.peerCred(fd);
 }

@@ -51,6 +51,8 @@ export function baseConf(dir: string): string[] {
     'Feature accept_unresolvable_domains',
     'DeliveryMode = queue',
     'QueueInterval = 0',
+    // Each daemon its own control socket (the system default, /run/postern/control, is shared by all).
+    `ControlSocket = ${join(dir, 'run', 'control.sock')}`,
   ];
 }
 
