@@ -4,6 +4,7 @@
 
 import type { Logger } from 'pino';
 import { ControlRegistry, type ControlHandler } from '../control/registry.js';
+import { registerQueueHandlers } from '../cli/queue/control.js';
 import type { Spool } from '../queue/index.js';
 import type { SmtpServer } from '../smtp/server.js';
 import type { QueueRuntime } from './queue-runtime.js';
@@ -26,6 +27,7 @@ const whoami: ControlHandler = (req, reply) => {
 };
 
 export function controlRegistry(ctx: ControlContext): ControlRegistry {
-  void ctx;
-  return new ControlRegistry().register('whoami', whoami);
+  const registry = new ControlRegistry().register('whoami', whoami);
+  registerQueueHandlers(registry, ctx);
+  return registry;
 }
