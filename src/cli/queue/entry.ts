@@ -14,6 +14,7 @@ import type { EffectiveConfig } from '../../config/effective.js';
 import { localAccess, queueDirectory, type QueueAccess } from './access.js';
 import { adminRefusal, ADMIN_USAGE, parseAdminArgs, readsOnly, runAdmin } from './admin-cmd.js';
 import { parseQueueArgs, parseQueueInterval as parseInterval, type QueueArgs } from './args.js';
+import { controlSocketPath } from '../../control/path.js';
 import { askDaemon, type DaemonAnswer } from './daemon-client.js';
 import { printQueue } from './list-cmd.js';
 import { commandRunnerLog, loginOf, streamOutput, type Output } from './output.js';
@@ -43,6 +44,18 @@ function canRead(owner: QueueOwner | undefined): boolean {
 /** This process can write state records the readers trust (segments must belong to the queue owner). */
 function canWrite(owner: QueueOwner | undefined): boolean {
   return owner === undefined ? true : euid() === owner.uid;
+}
+
+/**
+ * Whether this process may deliver by itself. Not when it is the privilege split's RunAsUser: the
+ * daemon's worker delivers through the root master, which acts as each recipient; agents started by
+ * that account itself could only act as it, and would fail (or bounce) other users' mail.
+ */
+async function canDeliver(cfg: EffectiveConfig): Promise<boolean> {
+  if (euid() === 0) return true;
+  // RunAsUser may be `user`, `user:group` or a uid.
+  const runAs = cfg.options.RunAsUser.split(':')[0]?.trim() ?? '';
+  return runAs !== String(euid()) && runAs !== (await loginOf(euid()));
 }
 
 /** Timeout.queuereturn=now given for this run (-OTimeout.queuereturn=now): every message is returned. */
@@ -139,6 +152,10 @@ export async function queueRunMain(ctx: QueueCommandContext, args: readonly stri
   const first = await viaDaemon();
   if (first !== undefined) return loop(async () => first, () => once(undefined));
   if (!canWrite(owner)) return unreachable(out, dir, { reached: false, why: 'no answer on the control socket' });
+  const delivers = a.quarantine === undefined && !a.quarantined;
+  if (delivers && !(await canDeliver(ctx.config))) {
+    return unreachable(out, dir, { reached: false, why: `no answer on ${controlSocketPath(ctx.config)}; ${ctx.config.options.RunAsUser} delivers only through it` });
+  }
   return withLocal(ctx, out, a.verbose, (local) => loop(() => once(local), () => once(local)));
 }
 
@@ -164,7 +181,8 @@ export async function queueAdminMain(ctx: QueueCommandContext, argv: readonly st
   if (readsOnly(req) && canRead(owner)) return local();
   const answer = await askDaemon(ctx.config, { kind: 'queue-admin', argv: [...argv] }, out);
   if (answer.reached) return answer.exit;
-  if ((readsOnly(req) && canRead(owner)) || canWrite(owner)) return local();
+  if (readsOnly(req) && canRead(owner)) return local();
+  if (canWrite(owner) && (req.action !== 'requeue' || (await canDeliver(ctx.config)))) return local();
   return unreachable(out, dir, answer);
 }
 

@@ -2,6 +2,7 @@
 // the filters, in QueueSortOrder, each with its status character, size, priority, sender, status text
 // and pending recipients. Plain data: printed by mailq-format.ts, sent as JSON over the control socket.
 
+import { loadavg } from 'node:os';
 import type { EffectiveConfig } from '../../config/effective.js';
 import { scheduleOptions } from '../../daemon/runner-settings.js';
 import type { MessageLocks } from '../../queue/message-lock.js';
@@ -49,6 +50,8 @@ export interface ListOptions {
   /** -qQ: the quarantined messages instead of the others. */
   quarantined: boolean;
   now?: number;
+  /** The 1-minute load average (default: the system's). */
+  load?: number;
 }
 
 export async function queueListing(cfg: EffectiveConfig, directory: string, reader: SpoolReader, locks: MessageLocks, opts: ListOptions): Promise<QueueListing> {
@@ -63,12 +66,14 @@ export async function queueListing(cfg: EffectiveConfig, directory: string, read
   queued.sort(queueComparator(cfg.options.QueueSortOrder, schedule, now));
   const max = cfg.options.MaxQueueRunSize;
   const shown = max > 0 ? queued.slice(0, max) : queued;
+  // QueueLA: above it sendmail's runners leave the queue alone, and mailq marks the entries X.
+  const loadTooHigh = cfg.options.QueueLA > 0 && (opts.load ?? loadavg()[0] ?? 0) >= cfg.options.QueueLA;
   const messages: ListedMessage[] = [];
   for (const m of shown) {
     const e = m.envelope;
     const st = m.state;
     const locked = await locks.isLocked(e.id).catch(() => false);
-    const mark = locked ? '*' : st.quarantine === undefined && !isDue(st, e, schedule, now) ? '-' : ' ';
+    const mark = locked ? '*' : loadTooHigh ? 'X' : st.quarantine === undefined && !isDue(st, e, schedule, now) ? '-' : ' ';
     messages.push({
       id: e.id,
       mark,

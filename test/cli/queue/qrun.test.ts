@@ -156,3 +156,20 @@ test('-q<time> alone is a runner loop that runs every <time> until SIGTERM, then
   child.kill('SIGTERM');
   assert.equal(await exited, 0, stderr);
 });
+
+test("the privilege split's RunAsUser does not deliver by itself: with no daemon its -q is exit 71, while -Q still works", async (t) => {
+  const accounts = new TestAccounts();
+  t.after(() => accounts.cleanup());
+  const dir = await queueSite(t);
+  const worker = accounts.user(join(dir.dir, 'worker'));
+  const site = await queueSite(t, [`RunAsUser = ${worker.name}`]);
+  const [id] = await fill(site.spool, [{ recipients: ['bob@remote.example'] }]);
+  await giveSpool(site.spool, worker.uid, worker.gid);
+  const run = await queueCmd('qrun', site.conf, ['-q'], { as: worker });
+  assert.equal(run.code, 71, run.stderr);
+  assert.match(run.stderr, new RegExp(`${worker.name} delivers only through it`));
+  assert.equal((await state(site.spool, id as string))?.state.attempts, 0);
+  const q = await queueCmd('qrun', site.conf, ['-Qwait', `-qI${id}`], { as: worker });
+  assert.equal(q.code, 0, q.stderr);
+  assert.equal((await state(site.spool, id as string))?.state.quarantine, 'wait');
+});
