@@ -102,8 +102,8 @@ export async function attemptNow(access: QueueAccess, id: string, by: ActionBy, 
   if (before === undefined || before.state.done || before.state.lost !== undefined) return { id, ok: false, why: 'missing', text: `${id}: not in the queue` };
   if (action === 'requeue' && before.state.quarantine !== undefined) return { id, ok: false, why: 'state', text: `${id}: quarantined (release it first)` };
   const summary = await access.run({ force: true, ...(action === 'bounce' ? { expireNow: true } : {}), match: (m) => m.envelope.id === id });
-  if (summary.locked > 0) return { id, ok: false, why: 'locked', text: `${id}: being processed, try again later` };
-  if (summary.attempted === 0) return { id, ok: false, why: 'missing', text: `${id}: not in the queue` };
+  // Not taken although it is queued: a runner of this process (the daemon's own) is already on it.
+  if (summary.locked > 0 || summary.attempted === 0) return { id, ok: false, why: 'locked', text: `${id}: being processed, try again later` };
   const after = await access.reader.get(id);
   const left = after === undefined || after.state.done ? 0 : after.state.recipients.filter((r) => r.status === 'pending' || r.status === 'deferred').length;
   const outcome = action === 'bounce' ? 'returned to the sender' : left === 0 ? 'finished, no recipient pending' : `attempted, ${left} recipient(s) still pending`;

@@ -58,9 +58,12 @@ async function canDeliver(cfg: EffectiveConfig): Promise<boolean> {
   return runAs !== String(euid()) && runAs !== (await loginOf(euid()));
 }
 
-/** Timeout.queuereturn=now given for this run (-OTimeout.queuereturn=now): every message is returned. */
+/**
+ * -OTimeout.queuereturn=now on this command line: every message the run takes is returned. (A
+ * configuration that says `now` itself needs no flag: the daemon's runner reads its own.)
+ */
 function expireNow(cfg: EffectiveConfig): boolean {
-  return cfg.options['Timeout.queuereturn.normal'] === 0;
+  return cfg.options['Timeout.queuereturn.normal'] === 0 && cfg.sources['Timeout.queuereturn.normal'].kind === 'command-line';
 }
 
 function unreachable(out: Output, dir: string, answer: Extract<DaemonAnswer, { reached: false }>): number {

@@ -63,6 +63,7 @@ export async function queueListing(cfg: EffectiveConfig, directory: string, read
     if (!matchesFilter(opts.filter, m)) continue;
     queued.push(m);
   }
+  // `now` seeds QueueSortOrder=random: one shuffle per listing.
   queued.sort(queueComparator(cfg.options.QueueSortOrder, schedule, now));
   const max = cfg.options.MaxQueueRunSize;
   const shown = max > 0 ? queued.slice(0, max) : queued;
