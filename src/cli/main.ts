@@ -8,6 +8,7 @@ import { auditCommand } from './audit-cmd.js';
 import { newaliasesCommand } from './newaliases-cmd.js';
 import { queueCommand } from './queue/queue-cmd.js';
 import { VERSION } from '../version.js';
+import { sendmailMain } from './sendmail/main.js';
 
 const POSTERN_USAGE = `usage: postern <command> [options]
   serve [--config FILE]             run the MTA (embedded default: 127.0.0.1:2525, spool ./spool)
@@ -20,21 +21,28 @@ const POSTERN_USAGE = `usage: postern <command> [options]
   newaliases [--config FILE]        compile the alias files into their databases
   queue show|hold|release|delete|requeue|bounce [--config FILE] QID...
                                     look at or act on queued messages (postern queue --help)
+  sendmail [flags] [address...]     sendmail's command line (also installed as sendmail, mailq; docs/cli.md)
   version                           print the version
 FILE is a postern.conf, a sendmail.mc or a sendmail.cf.`;
 
-/** sendmail's command line arrives with the command-line issue; until then say so plainly. */
-function notYet(name: string): number {
-  process.stderr.write(`${name}: not yet available in Postern ${VERSION}; use "postern serve" for the SMTP daemon\n`);
-  return 69;
-}
+/** The names that behave as sendmail does when called by them (cli.md §2). */
+const SENDMAIL_NAMES = new Set(['sendmail', 'mailq', 'smtpd', 'hoststat', 'purgestat']);
 
-export async function main(invokedAs: string, argv: readonly string[]): Promise<number> {
-  const name = basename(invokedAs);
+/**
+ * `invokedAs` is the name the command was called by; `commandPath`, where it was run from (the bin/
+ * launchers pass process.argv[1], a symlink's own path: its install prefix finds the default configuration).
+ */
+export async function main(invokedAs: string, argv: readonly string[], commandPath: string | undefined = process.argv[1]): Promise<number> {
+  // A symlink's name wins over the launcher's (`mailq -> bin/sendmail.js` is mailq): one entry, many names.
+  const called = commandPath === undefined ? '' : basename(commandPath).replace(/\.js$/, '');
+  const name = SENDMAIL_NAMES.has(called) || called === 'newaliases' || called === 'postern' ? called : basename(invokedAs);
   if (name === 'newaliases') return newaliasesCommand(argv);
-  if (name === 'sendmail' || name === 'mailq') return notYet(name);
+  if (SENDMAIL_NAMES.has(name)) return sendmailMain(name, argv, commandPath ?? invokedAs);
   const [cmd, ...rest] = argv;
   switch (cmd) {
+    case 'sendmail':
+    case 'mailq':
+      return sendmailMain(cmd, rest, commandPath ?? invokedAs);
     case 'serve':
       return serveCommand(rest);
     case 'config':

@@ -9,6 +9,9 @@ import type { Spool } from '../queue/index.js';
 import type { SmtpServer } from '../smtp/server.js';
 import type { QueueRuntime } from './queue-runtime.js';
 import type { Runtime } from './runtime.js';
+import { submitHandler } from './control-submit.js';
+import { bsHandler } from './control-bs.js';
+import { verifyHandler } from './control-verify.js';
 
 export interface ControlContext {
   /** The runtime in force (replaced on SIGHUP). */
@@ -27,7 +30,7 @@ const whoami: ControlHandler = (req, reply) => {
 };
 
 export function controlRegistry(ctx: ControlContext): ControlRegistry {
-  const registry = new ControlRegistry().register('whoami', whoami);
+  const registry = new ControlRegistry().register('whoami', whoami).register('submit', submitHandler(ctx)).register('bs', bsHandler(ctx)).register('verify', verifyHandler(ctx));
   registerQueueHandlers(registry, ctx);
   return registry;
 }

@@ -14,6 +14,7 @@ import { routeSettings, trustedUserWords, type ExpandContext } from '../route/co
 import { expandRecipients } from '../route/expand.js';
 import { loadShells } from '../route/shells.js';
 import type { Identity } from '../route/types.js';
+import type { UserFileAccess } from '../route/file-access.js';
 import { resolveDefaultUser, userLookup, type UserLookup } from '../route/users.js';
 import { PASSWD_FILE, type Runtime } from './runtime.js';
 import { runnerSettings } from './runner-settings.js';
@@ -62,7 +63,10 @@ interface Routing {
   defaultUser: Identity;
 }
 
-async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log: RunnerLog): Promise<Routing | string> {
+type BaseContext = Omit<ExpandContext, 'users' | 'log'>;
+
+/** Routing's context for a runtime, without the per-message parts (users, log). */
+async function baseContext(rt: Runtime, delivery: DeliveryService, users: Users): Promise<BaseContext | string> {
   const cfg = rt.config;
   const first = await users.lookup();
   const defaultUser = resolveDefaultUser(cfg.options.DefaultUser, first);
@@ -71,7 +75,7 @@ async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log
   const shells = await loadShells();
   const files = agentFileAccess(delivery);
   const trustedUsers = new Set(trustedUserWords(cfg));
-  const base: Omit<ExpandContext, 'users' | 'log'> = {
+  return {
     j: rt.names.j,
     w: rt.names.w,
     canonical: { isLocalDomain: (d) => rt.directory.isLocalDomain(d), j: rt.names.j, m: rt.names.m, ...route.canonical },
@@ -82,6 +86,11 @@ async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log
     defaultUser,
     options: route.options,
   };
+}
+
+async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log: RunnerLog): Promise<Routing | string> {
+  const base = await baseContext(rt, delivery, users);
+  if (typeof base === 'string') return base;
   const expand: Expander = async (envelope, only) => {
     const ctx: ExpandContext = {
       ...base,
@@ -94,7 +103,7 @@ async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log
     };
     return expandRecipients(envelope, ctx, only);
   };
-  return { expand, defaultUser };
+  return { expand, defaultUser: base.defaultUser };
 }
 
 export class QueueRuntime {
@@ -103,7 +112,18 @@ export class QueueRuntime {
     readonly spool: Spool,
     private readonly users: Users,
     private readonly opts: QueueRuntimeOptions,
+    private rt: Runtime,
   ) {}
+
+  /**
+   * Routing's context as the runner's (`sendmail -bv`); `files` may wrap the reader of .forward and
+   * :include: files (restrictexpand). An error text when the configuration gives no DefaultUser.
+   */
+  async expandContext(files?: (base: UserFileAccess) => UserFileAccess): Promise<ExpandContext | string> {
+    const base = await baseContext(this.rt, this.opts.delivery, this.users);
+    if (typeof base === 'string') return base;
+    return { ...base, ...(files !== undefined ? { files: files(base.files) } : {}), users: await this.users.lookup() };
+  }
 
   /** Opens the runner's spool writer and builds the runner; an error text when the configuration is unusable. */
   static async open(rt: Runtime, opts: QueueRuntimeOptions): Promise<QueueRuntime | string> {
@@ -126,7 +146,7 @@ export class QueueRuntime {
       log: opts.log,
       ...(opts.now !== undefined ? { now: opts.now } : {}),
     });
-    return new QueueRuntime(runner, spool, users, opts);
+    return new QueueRuntime(runner, spool, users, opts, rt);
   }
 
   start(): void {
@@ -138,6 +158,7 @@ export class QueueRuntime {
     const r = await routing(rt, this.opts.delivery, this.users, this.opts.log);
     if (typeof r === 'string') return r;
     this.runner.reload(runnerSettings(rt.config, rt.names, r.defaultUser), r.expand);
+    this.rt = rt;
     return undefined;
   }
 

@@ -16,7 +16,7 @@ import type { Outcome } from '../policy/outcome.js';
 import { RateWindow } from './rate-window.js';
 import { GreetingCache } from './greeting-cache.js';
 import { REPLIES, type Reply, renderPolicy, reply, wire } from './replies.js';
-import { Session } from './session.js';
+import { Session, type LocalCaller } from './session.js';
 import type { SessionHost } from './session-host.js';
 import type { ListenerSettings, SmtpSettings } from './settings.js';
 
@@ -303,6 +303,31 @@ export class SmtpServer implements SessionHost {
       }
     }
     void this.greet(session, ip, port, wait, counts, known !== undefined);
+  }
+
+  /**
+   * `sendmail -bs` through the daemon's control socket (smtp-session.md §14): a session on a stream that
+   * is already connected, with `$_` = `<login>@localhost`, an empty ${client_addr} (local, so relaying
+   * is allowed), no connection policy, and the caller's trust for the -bs rules of §12 and §14.
+   */
+  acceptLocal(sock: Socket, caller: LocalCaller): Session | undefined {
+    const login = caller.login;
+    if (this.stopping || this.spoolRef === undefined) {
+      this.refuse(sock, reply(REPLIES.shuttingDown, { j: this.settings.hostname }));
+      return undefined;
+    }
+    const client = { addr: '', ip: '', port: 0, ptr: '', resolve: 'OK' as const, name: 'localhost', label: `${login}@localhost` };
+    const listener = { name: 'local', addr: '', port: 0, family: 'inet' as const, backlog: 0, modifiers: '' };
+    const session = new Session(this, sock, listener, client, this.log);
+    session.localCaller = caller;
+    this.sessions.add(session);
+    this.perClient.set('', (this.perClient.get('') ?? 0) + 1);
+    (sock as SessionSocket)[SESSION] = session;
+    sock.on('data', onSocketData);
+    sock.on('error', ignoreError);
+    sock.on('close', onSocketClose);
+    session.start(this.greeting(session), false);
+    return session;
   }
 
   /** Called once per session when its socket has closed. */

@@ -39,6 +39,15 @@ export interface Transaction {
   quarantine?: string;
 }
 
+/** The account running `sendmail -bs`, as the daemon established it from the kernel. */
+export interface LocalCaller {
+  login: string;
+  /** in class t: no `owned process doing -bs` warning */
+  classT: boolean;
+  /** root, TrustedUser, the queue owner: may use ETRN */
+  trusted: boolean;
+}
+
 const enum Mode {
   Command,
   Data,
@@ -72,6 +81,8 @@ export class Session {
   /** The connection verdict said DISCARD / QUARANTINE: every message of the session (relay-and-access.md §2.2). */
   connDiscard = false;
   connQuarantine: string | undefined = undefined;
+  /** `sendmail -bs` through the control socket: who runs it (smtp-session.md §12, §14). */
+  localCaller: LocalCaller | undefined = undefined;
   /** SIGTERM received: finish the transaction in flight, then say goodbye. */
   draining = false;
   lastActivity: number;

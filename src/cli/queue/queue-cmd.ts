@@ -3,6 +3,7 @@
 // command then works with the caller's own rights and never asks the daemon (cli.md §6).
 
 import { loadConfig } from '../../config/load.js';
+import { defaultConfigPath } from '../sendmail/config-path.js';
 import { formatDiagnostic } from '../../util/diagnostics.js';
 import { queueAdminMain } from './entry.js';
 import { ADMIN_USAGE } from './admin-cmd.js';
@@ -27,7 +28,10 @@ export async function queueCommand(argv: readonly string[]): Promise<number> {
     } else if (a.startsWith('--config=')) configPath = a.slice('--config='.length);
     else rest.push(a);
   }
-  const loaded = await loadConfig(configPath !== undefined ? { path: configPath } : {});
+  // Without --config, the file the sendmail command reads (<sysconfdir>/postern/postern.conf by where the
+  // command is installed), else the embedded default.
+  const path = configPath ?? defaultConfigPath(process.argv[1]);
+  const loaded = await loadConfig(path !== undefined ? { path } : {});
   if (loaded.config === undefined) {
     for (const d of loaded.diagnostics) if (d.severity === 'error') process.stderr.write(`postern: ${formatDiagnostic(d)}\n`);
     return EX_CONFIG;
@@ -35,7 +39,7 @@ export async function queueCommand(argv: readonly string[]): Promise<number> {
   return queueAdminMain(
     {
       config: loaded.config,
-      configPath,
+      configPath: path,
       alternateConfig: configPath !== undefined && process.getuid?.() !== 0,
       stdout: process.stdout,
       stderr: process.stderr,

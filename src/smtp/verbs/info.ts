@@ -75,6 +75,8 @@ export function verb(s: Session): Promise<void> | undefined {
 export function etrn(s: Session, arg: string): Promise<void> | undefined {
   const p = s.host.settings.privacy;
   if (p.noetrn || s.listener.modifiers.includes('E')) return void s.sendDef(REPLIES.notAllowed);
+  // `sendmail -bs` by an untrusted user (smtp-session.md §14).
+  if (s.localCaller !== undefined && !s.localCaller.trusted) return void s.sendDef(REPLIES.notAllowed);
   const node = arg.trim();
   if (node === '') return void s.sendDef(REPLIES.etrnNeedsParameter);
   const penalty = s.count('etrn', ETRN_LIMIT);

@@ -38,6 +38,13 @@ export function mail(s: Session, arg: string): Promise<void> | undefined {
     });
 }
 
+/** `sendmail -bs`: the sender is the caller's own local address (login, login@localhost, login@$j). */
+function isOwnAddress(address: string, login: string, j: string): boolean {
+  const a = address.toLowerCase();
+  const l = login.toLowerCase();
+  return a === l || a === `${l}@localhost` || a === `${l}@${j.toLowerCase()}`;
+}
+
 function finish(s: Session, addr: ParsedAddress, mailParams: MailParams, wantsUtf8: boolean, outcome: Outcome): void {
   const st = s.host.settings;
   const size = mailParams.size ?? 0;
@@ -54,6 +61,12 @@ function finish(s: Session, addr: ParsedAddress, mailParams: MailParams, wantsUt
   if (s.helo === null && st.privacy.authwarnings) {
     authWarnings.push(`${s.client.label} didn't use HELO protocol`);
     s.log.info({ client: s.client.label, event: 'authwarning' }, `${s.client.label} didn't use HELO protocol`);
+  }
+  const lc = s.localCaller;
+  if (lc !== undefined && !lc.classT && st.privacy.authwarnings && !isOwnAddress(addr.address, lc.login, st.hostname)) {
+    const text = `${lc.login} owned process doing -bs`;
+    authWarnings.push(text);
+    s.log.info({ client: s.client.label, event: 'authwarning' }, text);
   }
   s.tx = {
     sender: wantsUtf8 ? Buffer.from(addr.address, 'latin1').toString('utf8') : addr.address,

@@ -1,0 +1,70 @@
+// Postern installed as `sendmail` in a temporary prefix, the way docs/cli.md describes: <prefix>/sbin/
+// sendmail, mailq and newaliases are symlinks to bin/, and <prefix>/etc/postern/postern.conf is the
+// daemon's configuration, so the commands find the daemon's control socket without -C. Commands run as
+// real accounts (setpriv with the account's groups), with a real daemon.
+
+import { spawn } from 'node:child_process';
+import { chmod, copyFile, mkdir, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Identity } from '../../../src/route/types.js';
+import { REPO_ROOT, type CommandResult } from '../../helpers/daemon.js';
+
+export const COMMANDS = ['sendmail', 'mailq', 'newaliases'] as const;
+
+/** Makes <dir>/prefix with sbin/ symlinks and etc/postern/postern.conf (a copy of `conf`); returns the prefix. */
+export async function installPrefix(dir: string, conf: string): Promise<string> {
+  const prefix = join(dir, 'prefix');
+  await mkdir(join(prefix, 'sbin'), { recursive: true, mode: 0o755 });
+  await mkdir(join(prefix, 'etc', 'postern'), { recursive: true, mode: 0o755 });
+  for (const c of COMMANDS) await symlink(join(REPO_ROOT, 'bin', `${c}.js`), join(prefix, 'sbin', c));
+  await copyFile(conf, join(prefix, 'etc', 'postern', 'postern.conf'));
+  await chmod(join(prefix, 'etc', 'postern', 'postern.conf'), 0o644);
+  return prefix;
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+/** Runs argv as `user` (with the account's groups) or, without one, as this process; collects the output. */
+export function runAs(user: Identity | undefined, argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
+  const [cmd, args] =
+    user === undefined ? [argv[0]!, argv.slice(1)] : ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', ...argv]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd ?? '/',
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', ...(user !== undefined ? { HOME: user.home, USER: user.name, LOGNAME: user.name } : {}), ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${argv.join(' ')}: no exit within ${opts.timeoutMs ?? 20_000} ms; stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 20_000);
+    child.on('error', (err) => {
+      clearTimeout(t);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** The header of a stored message as `name: value` lines (unfolded), and its body. */
+export function parseStored(data: Buffer): { header: string[]; body: string } {
+  const text = data.toString('latin1');
+  const end = text.indexOf('\r\n\r\n');
+  const head = end === -1 ? text : text.slice(0, end);
+  const body = end === -1 ? '' : text.slice(end + 4);
+  return { header: head.replace(/\r\n[ \t]/g, ' ').split('\r\n'), body };
+}
