@@ -16,6 +16,11 @@ import { Spool } from '../../queue/spool.js';
 import { formatDiagnostic } from '../../util/diagnostics.js';
 import { VERSION } from '../../version.js';
 
+/** The queue cannot be worked on in this process: an unusable configuration or queue directory. */
+export class QueueSetupError extends Error {
+  override readonly name = 'QueueSetupError';
+}
+
 export interface QueueAccess {
   cfg: EffectiveConfig;
   dir: string;
@@ -45,7 +50,7 @@ async function openCliWriter(cfg: EffectiveConfig, dir: string): Promise<Spool> 
       last = err;
     }
   }
-  throw last instanceof Error ? last : new Error(String(last));
+  throw new QueueSetupError(last instanceof Error ? last.message : String(last));
 }
 
 export function queueDirectory(cfg: EffectiveConfig): string {
@@ -62,14 +67,14 @@ export function localAccess(cfg: EffectiveConfig, log: RunnerLog): QueueAccess {
     const built = await buildRuntime(cfg, VERSION);
     if (built.runtime === undefined) {
       const errors = built.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-      throw new Error(errors.join('; ') || 'configuration unusable');
+      throw new QueueSetupError(errors.join('; ') || 'configuration unusable');
     }
     const s = await writer();
     const agents = spawnAgentService();
     const qr = await QueueRuntime.open(built.runtime, { smtpSpool: s, spool: s, delivery: agents, log });
     if (typeof qr === 'string') {
       await agents.close();
-      throw new Error(qr);
+      throw new QueueSetupError(qr);
     }
     return { qr, agents };
   };

@@ -11,7 +11,7 @@
 // With an untrusted -C (alternateConfig) nothing is ever asked of the daemon.
 
 import type { EffectiveConfig } from '../../config/effective.js';
-import { localAccess, queueDirectory, type QueueAccess } from './access.js';
+import { localAccess, queueDirectory, QueueSetupError, type QueueAccess } from './access.js';
 import { adminRefusal, ADMIN_USAGE, parseAdminArgs, readsOnly, runAdmin } from './admin-cmd.js';
 import { parseQueueArgs, parseQueueInterval as parseInterval, type QueueArgs } from './args.js';
 import { controlSocketPath } from '../../control/path.js';
@@ -20,7 +20,7 @@ import { printQueue } from './list-cmd.js';
 import { commandRunnerLog, loginOf, streamOutput, type Output } from './output.js';
 import { mayListQueue, mayRunQueue, NOT_PERMITTED_MAILQ, NOT_PERMITTED_QRUN, queueOwner, selfCaller, type QueueOwner } from './permission.js';
 import { runArgsProblem, runOnce } from './run-cmd.js';
-import { EX_NOPERM, EX_OSERR, EX_USAGE } from './sysexits.js';
+import { EX_CONFIG, EX_IOERR, EX_NOPERM, EX_OSERR, EX_USAGE } from './sysexits.js';
 
 export interface QueueCommandContext {
   config: EffectiveConfig; // loaded, with the run's -O/-o options already applied
@@ -75,8 +75,11 @@ async function withLocal(ctx: QueueCommandContext, out: Output, verbose: boolean
   const access = localAccess(ctx.config, commandRunnerLog(out, verbose));
   try {
     return await fn(access);
+  } catch (err) {
+    out.err(`${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof QueueSetupError ? EX_CONFIG : EX_IOERR;
   } finally {
-    await access.close();
+    await access.close().catch(() => undefined);
   }
 }
 
