@@ -1,7 +1,8 @@
 // `postern queue show|hold|release|delete|requeue|bounce [options] QID...`: the administrator's tools
 // for single messages. Permission follows the sendmail command each one stands for: show is a listing
-// (restrictmailq), hold/release are -Q, requeue is -qI (restrictqrun); delete and bounce, which discard
-// or return other people's mail and have no sendmail command line, are for root and the queue owner only.
+// (restrictmailq), hold/release are -Q, requeue is -qI (restrictqrun); delete, bounce and show --message,
+// which discard, return or reveal other people's mail and have no sendmail command line, are for root and
+// the queue owner only.
 
 import { isQueueId } from '../../queue/queue-id.js';
 import type { QueueAccess } from './access.js';
@@ -62,7 +63,8 @@ export function adminRefusal(cfg: EffectiveConfig, c: Caller, owner: QueueOwner 
   switch (req.action) {
     case 'show':
       if (!mayListQueue(cfg, c, owner)) return NOT_PERMITTED_MAILQ;
-      return req.message && !mayRunQueue(cfg, c, owner) ? NOT_PERMITTED_QRUN : undefined;
+      // The message itself is other people's mail: only for those who can read the queue files anyway.
+      return req.message && !isQueueAdmin(c, owner) ? NOT_PERMITTED_MAILQ : undefined;
     case 'hold':
     case 'release':
     case 'requeue':
