@@ -2,10 +2,12 @@
 // the filters, in QueueSortOrder, each with its status character, size, priority, sender, status text
 // and pending recipients. Plain data: printed by mailq-format.ts, sent as JSON over the control socket.
 
+import { readdir } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import type { EffectiveConfig } from '../../config/effective.js';
 import { scheduleOptions } from '../../daemon/runner-settings.js';
-import type { MessageLocks } from '../../queue/message-lock.js';
+import { LOCK_DIR, type MessageLocks } from '../../queue/message-lock.js';
 import type { SpoolReader } from '../../queue/reader.js';
 import { isDue, priority, queueComparator } from '../../queue/schedule.js';
 import { matchesFilter, type QueueFilter } from './filter.js';
@@ -69,11 +71,13 @@ export async function queueListing(cfg: EffectiveConfig, directory: string, read
   const shown = max > 0 ? queued.slice(0, max) : queued;
   // QueueLA: above it sendmail's runners leave the queue alone, and mailq marks the entries X.
   const loadTooHigh = cfg.options.QueueLA > 0 && (opts.load ?? loadavg()[0] ?? 0) >= cfg.options.QueueLA;
+  // One look at the lock directory, so only the messages with a lock file cost a read.
+  const lockFiles = new Set(await readdir(join(directory, LOCK_DIR)).catch(() => [] as string[]));
   const messages: ListedMessage[] = [];
   for (const m of shown) {
     const e = m.envelope;
     const st = m.state;
-    const locked = await locks.isLocked(e.id).catch(() => false);
+    const locked = lockFiles.has(e.id) && (await locks.isLocked(e.id).catch(() => false));
     const mark = locked ? '*' : loadTooHigh ? 'X' : st.quarantine === undefined && !isDue(st, e, schedule, now) ? '-' : ' ';
     messages.push({
       id: e.id,

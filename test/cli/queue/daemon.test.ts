@@ -153,3 +153,28 @@ test('postern queue against a running daemon: hold, release, requeue, delete, bo
   const actions = d.logs.filter((l) => l['event'] === 'queue-admin').map((l) => `${String(l['action'])} ${String(l['qid'])}`);
   assert.deepEqual(actions, [`hold ${toBob}`, `release ${toBob}`, `requeue ${toBob}`, `delete ${toCarol}`, `bounce ${faraway}`]);
 });
+
+test('without restrictqrun an ordinary user runs the queue through the daemon (quietly, or with -v its summary); Timeout.queuereturn=now stays refused', async (t) => {
+  const site = await Site.create(t, { format: 'mbox', split: true, conf: [...HELD, 'HardeningFloor = False', 'PrivacyOptions = goaway,restrictmailq'] });
+  const d = await site.start();
+  const alice = site.accounts.user(join(site.dir, 'home'));
+  await site.send(d, 'x@client.example', [site.address(site.bob)], 'run by alice');
+  const r = await queueCmd('qrun', site.conf, ['-q'], { as: alice });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  await site.waitForMail(site.bob, (m) => m.some((x) => x.includes('Subject: run by alice')));
+  const v = await queueCmd('qrun', site.conf, ['-q', '-v'], { as: alice });
+  assert.equal(v.code, 0, v.stderr);
+  assert.match(v.stdout, /^Running queue .*: 0 selected/);
+  // The daemon refuses the unsafe option even from a caller that skipped the command's own checks.
+  const sockPath = join(site.dir, 'run', 'control.sock');
+  const script = `import { callControl } from ${JSON.stringify(new URL('../../../src/control/client.js', import.meta.url).pathname)};
+const out = { write: (t) => process.stdout.write(t) };
+const done = await callControl(${JSON.stringify(sockPath)}, { kind: 'qrun', args: ['-q'], expireNow: true }, undefined, { stdout: out, stderr: out });
+process.stdout.write('exit=' + done.exit);`;
+  const direct = execFileSync('setpriv', [`--reuid=${alice.uid}`, `--regid=${alice.gid}`, '--init-groups', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(direct, 'Timeout.queuereturn: option is restricted to trusted users\nexit=77');
+  // delete and bounce stay with root and the queue owner.
+  const del = await queueCmd('admin', site.conf, ['delete', 'VbbAhFd087y000'], { as: alice });
+  assert.equal(del.code, 77);
+});
