@@ -20,7 +20,7 @@ import { printQueue } from './list-cmd.js';
 import { commandRunnerLog, loginOf, streamOutput, type Output } from './output.js';
 import { mayListQueue, mayRunQueue, NOT_PERMITTED_MAILQ, NOT_PERMITTED_QRUN, queueOwner, selfCaller, type QueueOwner } from './permission.js';
 import { runArgsProblem, runOnce } from './run-cmd.js';
-import { EX_CONFIG, EX_IOERR, EX_NOPERM, EX_OSERR, EX_USAGE } from './sysexits.js';
+import { EX_CONFIG, EX_IOERR, EX_NOPERM, EX_OK, EX_OSERR, EX_USAGE } from './sysexits.js';
 
 export interface QueueCommandContext {
   config: EffectiveConfig; // loaded, with the run's -O/-o options already applied
@@ -43,7 +43,7 @@ function canRead(owner: QueueOwner | undefined): boolean {
 
 /** This process can write state records the readers trust (segments must belong to the queue owner). */
 function canWrite(owner: QueueOwner | undefined): boolean {
-  return owner === undefined ? true : euid() === owner.uid;
+  return owner === undefined ? euid() === 0 : euid() === owner.uid;
 }
 
 /**
@@ -157,6 +157,8 @@ export async function queueRunMain(ctx: QueueCommandContext, args: readonly stri
   };
   const first = await viaDaemon();
   if (first !== undefined) return loop(async () => first, () => once(undefined));
+  // No queue directory yet: nothing to run or change, and nothing should be created by running it.
+  if (owner === undefined && a.interval === undefined) return EX_OK;
   if (!canWrite(owner)) return unreachable(out, dir, { reached: false, why: 'no answer on the control socket' });
   const delivers = a.quarantine === undefined && !a.quarantined;
   if (delivers && !(await canDeliver(ctx.config))) {
