@@ -6,6 +6,7 @@ import { configCommand } from './config-cmd.js';
 import { probeCommand } from './probe-cmd.js';
 import { auditCommand } from './audit-cmd.js';
 import { newaliasesCommand } from './newaliases-cmd.js';
+import { queueCommand } from './queue/queue-cmd.js';
 import { VERSION } from '../version.js';
 import { sendmailMain } from './sendmail/main.js';
 
@@ -18,6 +19,8 @@ const POSTERN_USAGE = `usage: postern <command> [options]
                                     check a configuration against the hardening rules
   probe HOST[:PORT] [options]       check a running mail server from outside (see postern probe --help)
   newaliases [--config FILE]        compile the alias files into their databases
+  queue show|hold|release|delete|requeue|bounce [--config FILE] QID...
+                                    look at or act on queued messages (postern queue --help)
   sendmail [flags] [address...]     sendmail's command line (also installed as sendmail, mailq; docs/cli.md)
   version                           print the version
 FILE is a postern.conf, a sendmail.mc or a sendmail.cf.`;
@@ -50,6 +53,8 @@ export async function main(invokedAs: string, argv: readonly string[], commandPa
       return auditCommand(rest);
     case 'newaliases':
       return newaliasesCommand(rest);
+    case 'queue':
+      return queueCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`postern ${VERSION}\n`);

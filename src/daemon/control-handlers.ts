@@ -4,6 +4,7 @@
 
 import type { Logger } from 'pino';
 import { ControlRegistry, type ControlHandler } from '../control/registry.js';
+import { registerQueueHandlers } from '../cli/queue/control.js';
 import type { Spool } from '../queue/index.js';
 import type { SmtpServer } from '../smtp/server.js';
 import type { QueueRuntime } from './queue-runtime.js';
@@ -29,5 +30,7 @@ const whoami: ControlHandler = (req, reply) => {
 };
 
 export function controlRegistry(ctx: ControlContext): ControlRegistry {
-  return new ControlRegistry().register('whoami', whoami).register('submit', submitHandler(ctx)).register('bs', bsHandler(ctx)).register('verify', verifyHandler(ctx));
+  const registry = new ControlRegistry().register('whoami', whoami).register('submit', submitHandler(ctx)).register('bs', bsHandler(ctx)).register('verify', verifyHandler(ctx));
+  registerQueueHandlers(registry, ctx);
+  return registry;
 }

@@ -33,6 +33,8 @@ export interface QueueRuntimeOptions {
   now?: () => number;
   /** The runner's spool writer id; default `runner` (another process running the queue needs its own). */
   writerId?: string;
+  /** A spool writer already open for the runner (`sendmail -q` run in process); closed with the runtime. */
+  spool?: Spool;
 }
 
 /** The passwd table, read again when the file changes (looked at no more than once a second). */
@@ -129,7 +131,7 @@ export class QueueRuntime {
     const users = new Users(opts.passwdFile ?? PASSWD_FILE);
     const r = await routing(rt, opts.delivery, users, opts.log);
     if (typeof r === 'string') return r;
-    const spool = await Spool.open({
+    const spool = opts.spool ?? await Spool.open({
       dir: opts.smtpSpool.dir,
       writerId: opts.writerId ?? 'runner',
       fileMode: rt.config.options.QueueFileMode,

@@ -13,6 +13,7 @@ import type { Envelope } from './envelope.js';
 import { errorMessage } from './errors.js';
 import { MessageLocks } from './message-lock.js';
 import { SpoolReader } from './reader.js';
+import type { MessageState } from './state.js';
 import { attemptMessage, type AttemptContext, type AttemptSummary } from './runner-attempt.js';
 import { Slots } from './runner-slots.js';
 import type { Expander, RunnerDeps, RunnerSettings } from './runner-types.js';
@@ -25,6 +26,8 @@ export interface RunFilter {
   force?: boolean;
   /** Return every message processed now (-OTimeout.queuereturn=now). */
   expireNow?: boolean;
+  /** Only messages this accepts (the command line's -qI/-qS/-qQ/-q! filters, `postern queue`). */
+  match?: (m: { envelope: Envelope; state: MessageState }) => boolean;
 }
 
 export interface RunSummary {
@@ -162,6 +165,7 @@ export class QueueRunner {
       .filter(({ envelope: e, state: st }) => {
         if (st.done || st.lost !== undefined || st.quarantine !== undefined || this.busy.has(e.id)) return false;
         if (needle !== undefined && !st.recipients.some((r) => r.address.toLowerCase().includes(needle))) return false;
+        if (filter.match !== undefined && !filter.match({ envelope: e, state: st })) return false;
         if (filter.force === true) return true;
         if (s.immediate && st.attempts === 0 && e.created >= this.startedAt && now - e.created < FRESH_GRACE_MS) return false;
         return isDue(st, e, s.schedule, now);
