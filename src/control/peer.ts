@@ -18,7 +18,13 @@ function fdOf(socket: Socket): number | undefined {
 export function peerOf(socket: Socket): PeerCredentials | string {
   const fd = fdOf(socket);
   if (fd === undefined) return 'the socket has no descriptor';
-  const r = peerCred(fd);
+  let r: ReturnType<typeof peerCred>;
+  try {
+    r = peerCred(fd);
+  } catch (err) {
+    // An addon built before peerCred existed (or a broken build): refuse the caller, keep the daemon.
+    return `SO_PEERCRED unavailable: ${(err as Error).message}`;
+  }
   if (typeof r === 'number') return `SO_PEERCRED: ${strerror(r)}`;
   return r;
 }
