@@ -6,6 +6,7 @@ import { configCommand } from './config-cmd.js';
 import { probeCommand } from './probe-cmd.js';
 import { auditCommand } from './audit-cmd.js';
 import { newaliasesCommand } from './newaliases-cmd.js';
+import { passwdCommand } from './passwd-cmd.js';
 import { VERSION } from '../version.js';
 
 const POSTERN_USAGE = `usage: postern <command> [options]
@@ -17,6 +18,8 @@ const POSTERN_USAGE = `usage: postern <command> [options]
                                     check a configuration against the hardening rules
   probe HOST[:PORT] [options]       check a running mail server from outside (see postern probe --help)
   newaliases [--config FILE]        compile the alias files into their databases
+  passwd [-f FILE] [--stdin] [-d] USER
+                                    set or delete a user of the AUTH password file
   version                           print the version
 FILE is a postern.conf, a sendmail.mc or a sendmail.cf.`;
 
@@ -42,6 +45,8 @@ export async function main(invokedAs: string, argv: readonly string[]): Promise<
       return auditCommand(rest);
     case 'newaliases':
       return newaliasesCommand(rest);
+    case 'passwd':
+      return passwdCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`postern ${VERSION}\n`);

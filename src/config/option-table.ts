@@ -274,6 +274,10 @@ export const OPTION_TABLE = {
   MaildirPath: o(stringKind, '$z/Maildir', { postern: true }),
   QueueInterval: o(minutes, '1m', { postern: true }),
   DnsServers: u(dnsServersKind, { postern: true }),
+  // AUTH (docs/auth.md): the password file, and the per-client failure limit.
+  AuthPasswordFile: u(stringKind, { postern: true }),
+  AuthMaxFailures: o(integerKind(), '5', { postern: true }),
+  AuthFailureWindow: o(minutes, '15m', { postern: true }),
 
   // --- sendmail options Postern accepts with a warning (config-formats.md §5.3) ---
   BlankSub: x({ m4: 'confBLANK_SUB', letter: 'B' }),

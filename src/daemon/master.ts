@@ -49,7 +49,8 @@ export interface MasterOptions {
 
 function viewOf(cfg: EffectiveConfig): MasterView {
   const o = cfg.options;
-  const tls = [o.ServerCertFile, o.ServerKeyFile, o.CACertFile].filter((f): f is string => f !== undefined);
+  // The password file is served like the key: root may keep it 0600 (docs/auth.md).
+  const tls = [o.ServerCertFile, o.ServerKeyFile, o.CACertFile, o.AuthPasswordFile].filter((f): f is string => f !== undefined);
   return { policy: jobPolicy(cfg, hostNames(configuredHostName(cfg)).w), tlsFiles: new Set(tls) };
 }
 

@@ -22,6 +22,15 @@ function tlsFacts(sock: Socket): { version: string; cipher: string; bits: number
   return { version: t?.getProtocol() ?? 'unknown', cipher: name, bits, verify: 'NO' };
 }
 
+/**
+ * The envelope's AUTH= (RFC 4954 §5): the client's value is trusted only in an authenticated session
+ * (`<>` otherwise); an authenticated client that gave none is named by its user, as sendmail does.
+ */
+function authParam(s: Session, tx: Transaction): { auth?: string } {
+  if (tx.params.auth !== undefined) return { auth: s.authenticated ? tx.params.auth : '<>' };
+  return s.authUser !== undefined ? { auth: s.authUser } : {};
+}
+
 export function data(s: Session): undefined {
   const tx = s.tx;
   if (tx === null) return void s.sendDef(REPLIES.needMailCommand);
@@ -83,6 +92,7 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
   const spool = s.host.spool;
   const id = spool.newId();
   const now = new Date(s.host.now());
+  const tls = s.tls ? tlsFacts(s.sock) : undefined;
   const received = receivedHeader({
     ...(s.helo !== null ? { helo: s.helo } : {}),
     client: s.client.label,
@@ -91,7 +101,9 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
     qid: id,
     rcpts: tx.typed,
     date: rfc5322Date(now),
-    ...(s.tls ? { tls: tlsFacts(s.sock) } : {}),
+    // PLAIN and LOGIN have no security layer: `(authenticated)` without bits= (§8.5).
+    ...(s.authenticated ? { auth: {} } : {}),
+    ...(tls !== undefined ? { tls } : {}),
   });
   const added = Buffer.from(received + authWarningFields(s, tx), 'latin1');
   const parts = [added, ...header.parts];
@@ -112,7 +124,7 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
     ...(tx.params.body !== undefined ? { bodyType: tx.params.body } : {}),
     ...(tx.params.ret !== undefined ? { ret: tx.params.ret } : {}),
     ...(tx.params.envid !== undefined ? { envid: tx.params.envid } : {}),
-    ...(tx.params.auth !== undefined ? { auth: s.authenticated ? tx.params.auth : '<>' } : {}),
+    ...authParam(s, tx),
     ...(tx.params.smtputf8 === true ? { smtputf8: true } : {}),
     ...(header.precedence !== undefined ? { precedence: header.precedence } : {}),
     ...(tx.quarantine !== undefined ? { quarantine: tx.quarantine } : {}),
@@ -139,6 +151,8 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
       nrcpts: tx.recipients.length,
       proto: s.protocol,
       relay: s.client.label,
+      ...(s.authUser !== undefined ? { authid: s.authUser, mech: s.authMech } : {}),
+      ...(tls !== undefined ? { tls: `version=${tls.version} cipher=${tls.cipher} bits=${tls.bits} verify=${tls.verify}` } : {}),
       ...(header.messageId !== undefined ? { msgid: header.messageId } : {}),
       stat: tx.quarantine !== undefined ? 'quarantined' : 'queued',
       ...(tx.quarantine !== undefined ? { quarantine: tx.quarantine } : {}),
