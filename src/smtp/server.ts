@@ -17,6 +17,7 @@ import { RateWindow } from './rate-window.js';
 import { GreetingCache } from './greeting-cache.js';
 import { REPLIES, type Reply, renderPolicy, reply, wire } from './replies.js';
 import { Session } from './session.js';
+import { tlsFacts } from './tls-facts.js';
 import type { SessionHost } from './session-host.js';
 import type { ListenerSettings, SmtpSettings } from './settings.js';
 import type { Authenticator } from './session-host.js';
@@ -148,6 +149,8 @@ export class SmtpServer implements SessionHost {
     secure.once('secure', () => {
       clearTimeout(limit);
       secure.on('data', onSocketData);
+      const f = tlsFacts(secure);
+      session.log.info({ client: session.client.label, event: 'starttls', version: f.version, cipher: f.cipher, bits: f.bits, verify: f.verify }, 'STARTTLS');
       session.tlsEstablished(secure);
     });
   }

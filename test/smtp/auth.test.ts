@@ -127,6 +127,8 @@ test('relaying: denied without AUTH ("Proper authentication required."), accepte
   const line = fx.srv.logs.find((l) => l.qid === id && l.stat === 'queued');
   assert.equal(line?.authid, 'alice');
   assert.match(String(line?.tls), /^version=TLSv1\.[23] cipher=\S+ bits=\d+ verify=NO$/);
+  const st = fx.srv.logs.find((l) => l.event === 'starttls' && l.client === 'client.example.net [127.0.0.9]');
+  assert.ok(st !== undefined && /^TLSv1\.[23]$/.test(String(st.version)) && st.verify === 'NO', 'the handshake is logged with its facts');
 });
 
 test('AUTH= on MAIL is kept only in an authenticated session', async () => {

@@ -1,26 +1,15 @@
 // DATA (smtp-session.md §8): the checks before 354, and the end of the message: checks on the text, the
 // headers the server adds, the durable commit and the one log line per transaction.
 
-import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import { rfc5322Date } from '../dates.js';
 import { receivedHeader } from '../received.js';
+import { tlsFacts, tlsFactsText } from '../tls-facts.js';
 import type { DataReader } from '../data-reader.js';
 import { analyseHeader } from '../header-block.js';
 import { REPLIES, reply } from '../replies.js';
 import type { Session, Transaction } from '../session.js';
 import type { Envelope } from '../../queue/envelope.js';
 import { SpoolWriteError } from '../../queue/index.js';
-
-/** ${tls_version}, ${cipher}, ${cipher_bits}, ${verify} for the Received header (§8.5). */
-function tlsFacts(sock: Socket): { version: string; cipher: string; bits: number; verify: string } {
-  const t = sock instanceof TLSSocket ? sock : undefined;
-  const cipher = t?.getCipher();
-  const name = cipher?.standardName ?? cipher?.name ?? 'unknown';
-  const bits = /256|CHACHA20/i.test(name) ? 256 : /128/.test(name) ? 128 : 0;
-  // No client certificate is asked for: sendmail says NO in that case.
-  return { version: t?.getProtocol() ?? 'unknown', cipher: name, bits, verify: 'NO' };
-}
 
 /**
  * The envelope's AUTH= (RFC 4954 §5): the client's value is trusted only in an authenticated session
@@ -152,7 +141,7 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
       proto: s.protocol,
       relay: s.client.label,
       ...(s.authUser !== undefined ? { authid: s.authUser, mech: s.authMech } : {}),
-      ...(tls !== undefined ? { tls: `version=${tls.version} cipher=${tls.cipher} bits=${tls.bits} verify=${tls.verify}` } : {}),
+      ...(tls !== undefined ? { tls: tlsFactsText(tls) } : {}),
       ...(header.messageId !== undefined ? { msgid: header.messageId } : {}),
       stat: tx.quarantine !== undefined ? 'quarantined' : 'queued',
       ...(tx.quarantine !== undefined ? { quarantine: tx.quarantine } : {}),
