@@ -84,8 +84,8 @@ function proceed(s: Session, mech: string, st: Step, wait: number): Promise<void
 
 export function auth(s: Session, arg: string): Promise<void> | undefined {
   const offered = offeredMechanisms(s);
-  const limit = (authOnListener(s) ? s.host.settings.auth.mechanisms.length : 0) + 1;
-  const penalty = s.count('auth', limit);
+  // smtp-session.md §3.4: the limit is the number of mechanisms offered now, plus one.
+  const penalty = s.count('auth', offered.length + 1);
   if (s.authenticated) return s.answerAfter(penalty, reply(REPLIES.authAlready));
   if (s.tx !== null) return s.answerAfter(penalty, reply(REPLIES.authInTransaction));
   const words = arg.trim().split(/ +/);
