@@ -3,6 +3,7 @@
 // an AUTH attempt).
 
 import { readFile } from 'node:fs/promises';
+import { Limiter } from '../util/limiter.js';
 import { Reloadable, stampsOf, type ReloadOptions } from '../util/reloadable.js';
 import type { Diagnostic } from '../util/diagnostics.js';
 import { parsePasswordFile } from './password-file.js';
@@ -20,7 +21,12 @@ export interface PasswordStoreOptions {
   reload?: ReloadOptions;
 }
 
+/** Half of libuv's default thread pool: the spool's file operations keep the other half. */
+const CONCURRENT_CHECKS = 2;
+
 export class PasswordStore {
+  private readonly checks = new Limiter(CONCURRENT_CHECKS);
+
   private constructor(private readonly users: Reloadable<Map<string, ParsedHash>>) {}
 
   /** Opens the file; a file that cannot be read is an error (AUTH would otherwise silently fail). */
@@ -68,7 +74,6 @@ export class PasswordStore {
   async verify(user: string, password: Buffer): Promise<boolean> {
     await this.users.refresh();
     const h = this.users.current.get(user);
-    if (h === undefined) return verifyNothing(password);
-    return verifyHash(password, h);
+    return this.checks.run(() => (h === undefined ? verifyNothing(password) : verifyHash(password, h)));
   }
 }
