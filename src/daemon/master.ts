@@ -18,6 +18,7 @@ import { hostNames } from './host-names.js';
 import { jobPolicy } from './master-job-check.js';
 import type { MasterView } from './master-jobs.js';
 import { bindListeners } from './master-listeners.js';
+import { unsafeSecretFile } from './master-secrets.js';
 import { PasswdWatch } from './master-users.js';
 import { WorkerSupervisor } from './master-supervisor.js';
 import { smtpSettings } from './smtp-settings.js';
@@ -72,6 +73,11 @@ export async function runMaster(opts: MasterOptions): Promise<number> {
     await prepareSpool(spoolDir, user);
   } catch (err) {
     process.stderr.write(`postern: queue directory ${spoolDir}: ${(err as Error).message}\n`);
+    return EX_CONFIG;
+  }
+  const unsafe = await unsafeSecretFile(cfg, user);
+  if (unsafe !== undefined) {
+    process.stderr.write(`postern: ${unsafe}\n`);
     return EX_CONFIG;
   }
   const listeners = smtpSettings(cfg, hostNames(configuredHostName(cfg)), VERSION).listeners;
