@@ -1,6 +1,7 @@
 // `postern passwd` as a process: add, change (other lines kept), delete, the file named by the
 // configuration, and the refusals with their exit codes. Passwords come on stdin (--stdin).
 
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -75,4 +76,43 @@ test('the file of the configuration (AuthPasswordFile), and refusals', async (t)
   r = await passwd(['-f', file, '--stdin', 'erin'], 'pw\n');
   assert.equal(r.code, 75);
   assert.match(r.stderr, /\.lock exists/);
+});
+
+/** Runs `postern passwd` on a pseudo-terminal (util-linux script), typing each answer after its prompt. */
+function onTerminal(args: readonly string[], answers: readonly string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const cmd = [process.execPath, MAIN, 'passwd', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let asked = 0;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no exit; output: ${out}`));
+    }, 20_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const prompts = out.split('password: ').length - 1;
+      while (asked < prompts && asked < answers.length) child.stdin.write(`${answers[asked++]}\r`);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ code, out });
+    });
+  });
+}
+
+test('on a terminal: asked twice without echo; a mismatch changes nothing', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'postern-passwd-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'passwords');
+  const ok = await onTerminal(['-f', file, 'alice'], ['tty-secret', 'tty-secret']);
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.out, /New password: [\s\S]*Retype new password: /);
+  assert.ok(!ok.out.includes('tty-secret'), `the password is not echoed: ${JSON.stringify(ok.out)}`);
+  assert.equal(await checks(file, 'alice', 'tty-secret'), true);
+  const bad = await onTerminal(['-f', file, 'alice'], ['one', 'two']);
+  assert.equal(bad.code, 65);
+  assert.match(bad.out, /the passwords do not match; nothing changed/);
+  assert.equal(await checks(file, 'alice', 'tty-secret'), true);
 });
