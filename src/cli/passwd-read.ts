@@ -29,8 +29,9 @@ export async function passwordFromTty(prompt: string): Promise<string | undefine
   };
   // The stream owns the descriptor from here on and closes it when destroyed.
   const input = new ReadStream(fd);
-  say(prompt);
+  // Echo off before the prompt: whatever is typed as soon as it shows must not appear.
   input.setRawMode(true);
+  say(prompt);
   try {
     return await new Promise<string | undefined>((resolve) => {
       let typed = '';
