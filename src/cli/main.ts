@@ -7,6 +7,7 @@ import { probeCommand } from './probe-cmd.js';
 import { auditCommand } from './audit-cmd.js';
 import { newaliasesCommand } from './newaliases-cmd.js';
 import { queueCommand } from './queue/queue-cmd.js';
+import { passwdCommand } from './passwd-cmd.js';
 import { VERSION } from '../version.js';
 import { sendmailMain } from './sendmail/main.js';
 
@@ -22,6 +23,8 @@ const POSTERN_USAGE = `usage: postern <command> [options]
   queue show|hold|release|delete|requeue|bounce [--config FILE] QID...
                                     look at or act on queued messages (postern queue --help)
   sendmail [flags] [address...]     sendmail's command line (also installed as sendmail, mailq; docs/cli.md)
+  passwd [-f FILE] [--stdin] [-d] USER
+                                    set or delete a user of the AUTH password file
   version                           print the version
 FILE is a postern.conf, a sendmail.mc or a sendmail.cf.`;
 
@@ -55,6 +58,8 @@ export async function main(invokedAs: string, argv: readonly string[], commandPa
       return newaliasesCommand(rest);
     case 'queue':
       return queueCommand(rest);
+    case 'passwd':
+      return passwdCommand(rest);
     case 'version':
     case '--version':
       process.stdout.write(`postern ${VERSION}\n`);

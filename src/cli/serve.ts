@@ -72,6 +72,15 @@ async function load(req: LoadRequest, log: Logger, link: WorkerLink | undefined,
   if (loaded.config === undefined) return { errors: errorsOf(loaded.diagnostics) };
   const rt = await buildRuntime(loaded.config, VERSION, {
     onAccessEvent: accessEventLogger(log),
+    onTlsEvent: (e) => {
+      if (e.kind === 'reloaded') log.info({ event: 'tls-reloaded', files: e.files }, 'server certificate and key loaded again');
+      else log.error({ event: 'tls-reload-rejected', files: e.files, reason: e.reason }, `changed certificate or key not usable; the old one stays: ${e.reason}`);
+    },
+    onPasswordEvent: (e) => {
+      if (e.kind === 'loaded') log.info({ event: 'passwords-loaded', file: e.file, users: e.users }, `password file ${e.file}: ${e.users} users`);
+      else if (e.kind === 'rejected') log.error({ event: 'passwords-rejected', file: e.file, reason: e.reason }, `password file ${e.file} cannot be read; the users in use are kept`);
+      else log.warn({ event: 'passwords-warning', file: e.diagnostic.file, line: e.diagnostic.line }, formatDiagnostic(e.diagnostic));
+    },
     // The worker cannot read a key only root may read: the master reads the files its configuration names.
     ...(link !== undefined ? { readTlsFile: (path: string) => link.readFile(path) } : {}),
   });
@@ -259,6 +268,7 @@ async function serveAs(
     version: VERSION,
     ownAddresses: rt.ownAddresses,
     tls: rt.tls,
+    authenticator: rt.authenticator,
     policy: rt.policy,
     etrn: (node) => runner.runner.etrn(node),
   });
@@ -327,7 +337,7 @@ async function serveAs(
         if (JSON.stringify(next.settings.listeners) !== JSON.stringify(rt!.settings.listeners)) {
           log.warn({ event: 'reload' }, 'listener changes take effect at the next restart');
         }
-        server.reload({ ...next.settings, listeners: rt!.settings.listeners }, next.directory, next.policy, next.ownAddresses, next.dns, next.tls);
+        server.reload({ ...next.settings, listeners: rt!.settings.listeners }, next.directory, next.policy, next.ownAddresses, next.dns, next.tls, next.authenticator);
         const queueError = await runner.reload(next);
         if (queueError !== undefined) log.error({ event: 'reload-failed', errors: [queueError] }, `queue runner keeps its configuration: ${queueError}`);
         rt = next;

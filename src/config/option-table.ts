@@ -282,6 +282,10 @@ export const OPTION_TABLE = {
   OutboundMaxPerDestination: o(integerKind(), '20', { postern: true }),
   /** The daemon's control socket (the command line's hand-off); unset = src/control/path.ts's default. */
   ControlSocket: u(stringKind, { postern: true }),
+  // AUTH (docs/auth.md): the password file, and the per-client failure limit.
+  AuthPasswordFile: u(stringKind, { postern: true }),
+  AuthMaxFailures: o(integerKind(), '5', { postern: true }),
+  AuthFailureWindow: o(minutes, '15m', { postern: true }),
 
   // --- sendmail options Postern accepts with a warning (config-formats.md §5.3) ---
   BlankSub: x({ m4: 'confBLANK_SUB', letter: 'B' }),

@@ -18,6 +18,7 @@ import { hostNames } from './host-names.js';
 import { jobPolicy } from './master-job-check.js';
 import type { MasterView } from './master-jobs.js';
 import { bindListeners } from './master-listeners.js';
+import { unsafeSecretFile } from './master-secrets.js';
 import { PasswdWatch } from './master-users.js';
 import { prepareControlDirectory } from './control-directory.js';
 import { controlSocketPath } from '../control/path.js';
@@ -51,7 +52,8 @@ export interface MasterOptions {
 
 function viewOf(cfg: EffectiveConfig): MasterView {
   const o = cfg.options;
-  const tls = [o.ServerCertFile, o.ServerKeyFile, o.CACertFile].filter((f): f is string => f !== undefined);
+  // The password file is served like the key: root may keep it 0600 (docs/auth.md).
+  const tls = [o.ServerCertFile, o.ServerKeyFile, o.CACertFile, o.AuthPasswordFile].filter((f): f is string => f !== undefined);
   return { policy: jobPolicy(cfg, hostNames(configuredHostName(cfg)).w), tlsFiles: new Set(tls) };
 }
 
@@ -73,6 +75,11 @@ export async function runMaster(opts: MasterOptions): Promise<number> {
     await prepareSpool(spoolDir, user);
   } catch (err) {
     process.stderr.write(`postern: queue directory ${spoolDir}: ${(err as Error).message}\n`);
+    return EX_CONFIG;
+  }
+  const unsafe = await unsafeSecretFile(cfg, user);
+  if (unsafe !== undefined) {
+    process.stderr.write(`postern: ${unsafe}\n`);
     return EX_CONFIG;
   }
   // Not fatal: without its control socket the daemon still serves SMTP (the worker logs why it has none).

@@ -2,6 +2,7 @@
 // class w, the local directory (aliases, users) and the DNS resolver. Built at start-up and again on
 // SIGHUP; a reload that fails keeps the old runtime.
 
+import { stat } from 'node:fs/promises';
 import type { EffectiveConfig } from '../config/effective.js';
 import { configuredHostName } from '../config/macros.js';
 import { DnsResolver } from '../dns/resolver.js';
@@ -15,7 +16,9 @@ import type { SmtpSettings } from '../smtp/settings.js';
 import { DiagnosticList, type Diagnostic } from '../util/diagnostics.js';
 import { hostNames, interfaceAddresses, type HostNames } from './host-names.js';
 import { smtpSettings } from './smtp-settings.js';
-import { loadTlsContext } from './tls-context.js';
+import { loadServerTls, type TlsReloadEvent } from './tls-context.js';
+import { PasswordStore, type PasswordStoreEvent } from '../maps/password-store.js';
+import type { TlsCredentials } from '../smtp/server.js';
 import { Policy } from '../policy/engine.js';
 import { NO_ACCESS, type AccessView } from '../policy/access-view.js';
 import { AccessMapSource, accessSourceOptions, type AccessSourceEvent } from '../maps/access-source.js';
@@ -23,7 +26,6 @@ import { accessView } from './access-view.js';
 import { policyConfig } from './policy-settings.js';
 import { policyDns } from './policy-runtime.js';
 import { checkFileSafety, type FileSafetyPolicy } from './file-safety.js';
-import type { SecureContext } from 'node:tls';
 
 export interface Runtime {
   config: EffectiveConfig;
@@ -35,8 +37,10 @@ export interface Runtime {
   ownAddresses: Set<string>;
   dns: DnsResolver;
   policy: Policy;
-  /** Present when STARTTLS can be offered. */
-  tls: SecureContext | undefined;
+  /** Present when STARTTLS can be offered; reloads itself when the files change. */
+  tls: TlsCredentials | undefined;
+  /** The AUTH password file (AuthPasswordFile); AUTH is offered only when present. */
+  authenticator: PasswordStore | undefined;
 }
 
 export interface RuntimeResult {
@@ -101,14 +105,33 @@ async function checkFiles(cfg: EffectiveConfig, policy: FileSafetyPolicy, diags:
   for (const f of cfg.options.AliasFile) await checkFileSafety(f.replace(/^[a-z]+:/, ''), 'alias', policy, diags);
   for (const c of cfg.classFiles) await checkFileSafety(c.path, 'class', policy, diags);
   if (cfg.accessMap !== undefined) await checkFileSafety(cfg.accessMap.path, 'map', policy, diags);
+  const pw = cfg.options.AuthPasswordFile;
+  if (pw !== undefined) {
+    await checkFileSafety(pw, 'map', policy, diags);
+    await warnWorldReadable(pw, diags);
+  }
+}
+
+/** Password hashes are secrets: slow to crack is not impossible to crack. */
+async function warnWorldReadable(path: string, diags: DiagnosticList): Promise<void> {
+  try {
+    const st = await stat(path);
+    if ((st.mode & 0o004) !== 0) diags.warning(`AuthPasswordFile is readable by everyone (mode 0${(st.mode & 0o777).toString(8)}); use 0600 or 0640`, { file: path });
+  } catch {
+    // Missing or not ours to stat (read through the master): the loader reports what matters.
+  }
 }
 
 export interface RuntimeOptions {
   passwdFile?: string;
   /** access map reloads after start-up (mtime changes), for the daemon's log */
   onAccessEvent?: (e: AccessSourceEvent) => void;
-  /** reads ServerCertFile, ServerKeyFile and CACertFile (a worker asks its root master) */
+  /** reads ServerCertFile, ServerKeyFile, CACertFile and AuthPasswordFile (a worker asks its root master) */
   readTlsFile?: (path: string) => Promise<Buffer>;
+  /** the server certificate reloaded (or a changed one refused) after start-up */
+  onTlsEvent?: (e: TlsReloadEvent) => void;
+  /** the password file reloaded (or refused) after start-up */
+  onPasswordEvent?: (e: PasswordStoreEvent) => void;
   /** alias databases loaded again, found out of date or incomplete after start-up, for the daemon's log */
   onAliasEvent?: (e: AliasStoreEvent) => void;
 }
@@ -120,6 +143,18 @@ async function openAccess(cfg: EffectiveConfig, diags: DiagnosticList, onEvent?:
   const r = await AccessMapSource.open({ ...opts, ...(onEvent !== undefined ? { onEvent } : {}) });
   diags.items.push(...r.diagnostics);
   return r.ok ? accessView(r.source) : NO_ACCESS;
+}
+
+async function openPasswords(file: string | undefined, diags: DiagnosticList, o: RuntimeOptions): Promise<PasswordStore | undefined> {
+  if (file === undefined) return undefined;
+  const r = await PasswordStore.open({
+    file,
+    ...(o.readTlsFile !== undefined ? { read: o.readTlsFile } : {}),
+    ...(o.onPasswordEvent !== undefined ? { onEvent: o.onPasswordEvent } : {}),
+  });
+  diags.items.push(...r.diagnostics);
+  if (r.store !== undefined && r.store.size === 0) diags.warning('AuthPasswordFile has no users: every AUTH attempt fails', { file });
+  return r.store;
 }
 
 export async function buildRuntime(cfg: EffectiveConfig, version: string, runtimeOpts: RuntimeOptions = {}): Promise<RuntimeResult> {
@@ -156,7 +191,10 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, runtim
   // Ownership is judged against the system's accounts, whatever passwd file serves local recipients.
   await checkFiles(cfg, safetyPolicy(cfg, passwdFile === PASSWD_FILE ? users : await loadPasswd(PASSWD_FILE)), diags);
 
-  const tls = await loadTlsContext({ cert: o.ServerCertFile, key: o.ServerKeyFile, ca: o.CACertFile }, diags, runtimeOpts.readTlsFile);
+  const tls = await loadServerTls({ cert: o.ServerCertFile, key: o.ServerKeyFile, ca: o.CACertFile }, diags, runtimeOpts.readTlsFile, {
+    ...(runtimeOpts.onTlsEvent !== undefined ? { onEvent: runtimeOpts.onTlsEvent } : {}),
+  });
+  const authenticator = await openPasswords(o.AuthPasswordFile, diags, runtimeOpts);
   if (diags.hasErrors) return { diagnostics: diags.items };
   const settings = smtpSettings(cfg, names, version);
   const relayWords = await classWords(cfg, 'R', diags);
@@ -164,7 +202,7 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, runtim
   const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, access), policyDns(cfg, dns, names.j, isLocalDomain, diags));
   if (diags.hasErrors) return { diagnostics: diags.items };
   return {
-    runtime: { config: cfg, names, settings, directory: new AliasStoreDirectory(w, aliases.store, users, o.MaxAliasRecursion), aliases: aliases.store, ownAddresses: ifaces.own, dns, tls, policy },
+    runtime: { config: cfg, names, settings, directory: new AliasStoreDirectory(w, aliases.store, users, o.MaxAliasRecursion), aliases: aliases.store, ownAddresses: ifaces.own, dns, tls, authenticator, policy },
     diagnostics: diags.items,
   };
 }

@@ -5,6 +5,7 @@ import type { EffectiveConfig } from '../config/effective.js';
 import { configVersion, mailerName } from '../config/macros.js';
 import type { ListenerSettings, PrivacyFlags, SmtpSettings } from '../smtp/settings.js';
 import type { HostNames } from './host-names.js';
+import { isSupported } from '../smtp/sasl.js';
 
 function privacyFlags(flags: ReadonlySet<string>): PrivacyFlags {
   const f = (n: string): boolean => flags.has(n);
@@ -77,5 +78,19 @@ export function smtpSettings(cfg: EffectiveConfig, names: HostNames, version: st
     maxConnectionsPerClient: o.MaxConnectionsPerClient,
     connectionRateThrottle: o.ConnectionRateThrottle,
     listeners,
+    auth: authSettings(cfg),
+  };
+}
+
+function authSettings(cfg: EffectiveConfig): SmtpSettings['auth'] {
+  const o = cfg.options;
+  const mechanisms = [...new Set(o.AuthMechanisms.map((m) => m.toUpperCase()).filter(isSupported))];
+  const trustWords = (cfg.classes['TrustAuthMech'] ?? []).map((e) => e.word.toUpperCase());
+  return {
+    mechanisms,
+    requireTls: o.AuthOptions.includes('p'),
+    trusted: trustWords.length > 0 ? new Set(trustWords) : undefined,
+    maxFailures: o.AuthMaxFailures,
+    failureWindow: o.AuthFailureWindow,
   };
 }

@@ -152,6 +152,9 @@ export const REPLIES = {
   authAborted: def(501, '5.0.0', 'AUTH aborted', 'smtp-session.md §10.2'),
   authFailed: def(535, '5.7.0', 'authentication failed', 'smtp-session.md §10.2'),
   authOk: def(235, '2.0.0', 'OK Authenticated', 'smtp-session.md §10.2'),
+  // AUTH exchange and the per-client failure limit (docs/auth.md)
+  authChallenge: def(334, null, '{text}', 'smtp-session.md §10.2 (334, no enhanced code, rule 1)'),
+  authTempFailure: def(454, '4.7.0', 'Temporary authentication failure', 'RFC 4954 §6 [Postern] AuthMaxFailures'),
 
   // §13 other commands
   resetState: def(250, '2.0.0', 'Reset state', 'smtp-session.md §13'),

@@ -17,8 +17,11 @@ import { RateWindow } from './rate-window.js';
 import { GreetingCache } from './greeting-cache.js';
 import { REPLIES, type Reply, renderPolicy, reply, wire } from './replies.js';
 import { Session, type LocalCaller } from './session.js';
+import { tlsFacts } from './tls-facts.js';
 import type { SessionHost } from './session-host.js';
 import type { ListenerSettings, SmtpSettings } from './settings.js';
+import type { Authenticator } from './session-host.js';
+import { AuthFailures } from '../policy/auth-failures.js';
 
 export interface ServerDeps {
   settings: SmtpSettings;
@@ -31,10 +34,25 @@ export interface ServerDeps {
   log: Logger;
   version: string;
   ownAddresses: ReadonlySet<string>;
-  /** STARTTLS credentials; STARTTLS is offered only when present. */
-  tls?: SecureContext | undefined;
+  /** STARTTLS credentials, fixed or reloaded when their files change; STARTTLS is offered only when present. */
+  tls?: SecureContext | TlsCredentials | undefined;
+  /** The AUTH credential source; AUTH is offered only when present. */
+  authenticator?: Authenticator | undefined;
   /** ETRN hook (the queue runner, when there is one). */
   etrn?: (node: string) => void;
+}
+
+/** Server credentials that may change while the server runs (a renewed certificate). */
+export interface TlsCredentials {
+  readonly current: SecureContext;
+  /** Checks the files and loads them again if they changed; never rejects. */
+  refresh(): Promise<void>;
+}
+
+function credentialsOf(tls: SecureContext | TlsCredentials | undefined): TlsCredentials | undefined {
+  if (tls === undefined) return undefined;
+  if ('refresh' in tls) return tls;
+  return { current: tls, refresh: () => Promise.resolve() };
 }
 
 const SESSION = Symbol('postern.session');
@@ -69,7 +87,9 @@ export class SmtpServer implements SessionHost {
   readonly log: Logger;
   readonly version: string;
   ownAddresses: ReadonlySet<string>;
-  private tlsContext: SecureContext | undefined;
+  private tlsContext: TlsCredentials | undefined;
+  authenticator: Authenticator | undefined;
+  readonly authFailures: AuthFailures;
 
   private dns: DnsResolver;
   private identities: IdentityCache;
@@ -98,15 +118,22 @@ export class SmtpServer implements SessionHost {
     this.version = deps.version;
     this.ownAddresses = deps.ownAddresses;
     this.etrnHook = deps.etrn ?? (() => undefined);
-    this.tlsContext = deps.tls;
+    this.tlsContext = credentialsOf(deps.tls);
+    this.authenticator = deps.authenticator;
+    this.authFailures = new AuthFailures(deps.settings.auth.failureWindow);
   }
 
   get tlsOffered(): boolean {
     return this.tlsContext !== undefined;
   }
 
+  /** Before a `220 Ready to start TLS`: a renewed certificate is picked up by the next handshake. */
+  refreshTls(): Promise<void> {
+    return this.tlsContext?.refresh() ?? Promise.resolve();
+  }
+
   startTls(session: Session): void {
-    const ctx = this.tlsContext;
+    const ctx = this.tlsContext?.current;
     const raw = session.sock as SessionSocket;
     if (ctx === undefined) return;
     raw.off('data', onSocketData);
@@ -122,6 +149,8 @@ export class SmtpServer implements SessionHost {
     secure.once('secure', () => {
       clearTimeout(limit);
       secure.on('data', onSocketData);
+      const f = tlsFacts(secure);
+      session.log.info({ client: session.client.label, event: 'starttls', version: f.version, cipher: f.cipher, bits: f.bits, verify: f.verify }, 'STARTTLS');
       session.tlsEstablished(secure);
     });
   }
@@ -209,11 +238,14 @@ export class SmtpServer implements SessionHost {
     policy: Policy,
     ownAddresses?: ReadonlySet<string>,
     dns?: DnsResolver,
-    tls?: SecureContext,
+    tls?: SecureContext | TlsCredentials,
+    authenticator?: Authenticator,
   ): void {
     this.settings = settings;
     this.policy = policy;
-    this.tlsContext = tls;
+    this.tlsContext = credentialsOf(tls);
+    this.authenticator = authenticator;
+    this.authFailures.setWindow(settings.auth.failureWindow);
     this.directory = directory;
     if (ownAddresses !== undefined) this.ownAddresses = ownAddresses;
     if (dns !== undefined) {
@@ -228,7 +260,7 @@ export class SmtpServer implements SessionHost {
 
   private startSweeper(): void {
     const t = this.settings.timeouts;
-    const shortest = Math.min(t.command, t.datablock);
+    const shortest = Math.min(t.command, t.datablock, t.auth);
     const every = Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = setInterval(() => this.sweep(), every).unref();
@@ -238,7 +270,7 @@ export class SmtpServer implements SessionHost {
     const now = this.now();
     const t = this.settings.timeouts;
     for (const s of this.sessions) {
-      if (s.idle && now - s.lastActivity > (s.inData ? t.datablock : t.command)) s.timeout();
+      if (s.idle && now - s.lastActivity > (s.inData ? t.datablock : s.inAuth ? t.auth : t.command)) s.timeout();
       else s.flushIfWaiting();
     }
   }

@@ -16,6 +16,8 @@ export interface SessionHost {
   readonly log: Logger;
   /** STARTTLS can be offered (a certificate and key are loaded). */
   readonly tlsOffered: boolean;
+  /** Checks whether the certificate files changed (throttled) and loads them again if so. */
+  refreshTls(): Promise<void>;
   /** Wraps the session's socket in TLS after `220 2.0.0 Ready to start TLS` (smtp-session.md §10.1). */
   startTls(session: Session): void;
   /** Postern's version ($v). */
@@ -27,4 +29,20 @@ export interface SessionHost {
   freeSpace(): { blocks: number; blockSize: number } | undefined;
   /** ETRN: start an asynchronous queue run for recipients at `node`. */
   etrn(node: string): void;
+  /** The credential source for AUTH; undefined: AUTH is not offered (smtp-session.md §10.2). */
+  readonly authenticator: Authenticator | undefined;
+  /** Failed AUTH attempts per client address, across sessions (docs/auth.md). */
+  readonly authFailures: AuthFailureCounter;
+}
+
+export interface Authenticator {
+  /** True when `user` exists and `password` is theirs. */
+  verify(user: string, password: Buffer): Promise<boolean>;
+}
+
+export interface AuthFailureCounter {
+  /** Failures of this client in the current window. */
+  count(ip: string, now: number): number;
+  /** Counts one more failure and returns the new count. */
+  add(ip: string, now: number): number;
 }

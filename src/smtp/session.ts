@@ -12,6 +12,8 @@ import { type Reply, type ReplyDef, REPLIES, type Vars, render, reply } from './
 import type { ClientIdentity } from './client-identity.js';
 import type { SessionHost } from './session-host.js';
 import { dispatch } from './verbs/dispatch.js';
+import { authContinue } from './verbs/auth.js';
+import type { Exchange } from './sasl.js';
 import { finishData } from './verbs/data.js';
 import { MAX_BAD_COMMANDS, penaltyFor, type CountedKind } from '../policy/penalty.js';
 import type { ListenerSettings } from './settings.js';
@@ -77,6 +79,11 @@ export class Session {
   nullReply: Reply | null = null;
   tls = false;
   authenticated = false;
+  /** ${auth_authen} and ${auth_type} after a successful AUTH. */
+  authUser: string | undefined = undefined;
+  authMech: string | undefined = undefined;
+  /** An AUTH exchange waiting for the client's next continuation line (after a 334). */
+  authExchange: Exchange | null = null;
   firstCommand = true;
   /** The connection verdict said DISCARD / QUARANTINE: every message of the session (relay-and-access.md §2.2). */
   connDiscard = false;
@@ -98,6 +105,8 @@ export class Session {
   private readonly inq: Buffer[] = [];
   private inPos = 0;
   private busy = true;
+  /** Between `220 Ready to start TLS` and the end of the handshake: input belongs to the TLS layer. */
+  private handshaking = false;
   private out = '';
   private closeAfterFlush = false;
 
@@ -110,7 +119,8 @@ export class Session {
   ) {
     this.lastActivity = host.now();
     const s = host.settings;
-    this.commands = new CommandReader(s.maxCommandLength, 12288, allowsLongLine);
+    // AUTH lines and AUTH continuation lines may be longer than commands (RFC 4954 §4: 12288 octets).
+    this.commands = new CommandReader(s.maxCommandLength, 12288, (start) => this.authExchange !== null || allowsLongLine(start));
     this.lax = s.strictCRLF ? null : new LaxLineEnds();
   }
 
@@ -121,6 +131,11 @@ export class Session {
 
   get inData(): boolean {
     return this.mode === Mode.Data;
+  }
+
+  /** Waiting for an AUTH continuation line (Timeout.auth applies). */
+  get inAuth(): boolean {
+    return this.authExchange !== null;
   }
 
   get closed(): boolean {
@@ -268,7 +283,7 @@ export class Session {
   }
 
   private runCommand(line: string, hasNul: boolean): void {
-    const result = dispatch(this, line, hasNul);
+    const result = this.authExchange !== null ? authContinue(this, line, hasNul) : dispatch(this, line, hasNul);
     this.firstCommand = false;
     if (result !== undefined) this.await(result);
   }
@@ -284,6 +299,8 @@ export class Session {
         if (this.mode !== Mode.Closed) this.sendAndClose(reply(REPLIES.shuttingDown, this.vars));
       })
       .finally(() => {
+        // STARTTLS answered from a promise: the session stays busy until the handshake is over.
+        if (this.handshaking) return;
         this.busy = false;
         if (this.mode === Mode.Closed) this.flush();
         else this.pump();
@@ -311,6 +328,7 @@ export class Session {
     this.inPos = 0;
     this.commands.reset();
     this.busy = true;
+    this.handshaking = true;
     this.flush();
     this.host.startTls(this);
   }
@@ -318,10 +336,16 @@ export class Session {
   /** The handshake succeeded: a fresh start inside TLS (RFC 3207 §4.2). */
   tlsEstablished(secure: Socket): void {
     this.sock = secure;
+    this.handshaking = false;
     this.tls = true;
     this.helo = null;
     this.protocol = 'SMTP';
     this.tx = null;
+    // Nothing learnt before the handshake survives it (RFC 3207 §4.2), AUTH included.
+    this.authenticated = false;
+    this.authUser = undefined;
+    this.authMech = undefined;
+    this.authExchange = null;
     this.firstCommand = true;
     this.resetCount('helo');
     this.lastActivity = this.host.now();

@@ -60,4 +60,18 @@ export interface SmtpSettings {
   /** sendmail ConnectionRateThrottle: at most this many accepted connections per second (0 = off). */
   connectionRateThrottle: number;
   listeners: ListenerSettings[];
+  auth: AuthSettings;
+}
+
+/** AUTH (smtp-session.md §10.2, docs/auth.md). Mechanisms are offered only when a password file is loaded. */
+export interface AuthSettings {
+  /** AuthMechanisms ∩ the mechanisms this server implements, in the configured order */
+  mechanisms: readonly string[];
+  /** AuthOptions `p`: PLAIN and LOGIN only while TLS is active */
+  requireTls: boolean;
+  /** class TrustAuthMech; undefined = every offered mechanism is trusted for relaying [Postern] */
+  trusted: ReadonlySet<string> | undefined;
+  /** failed AUTH attempts per client address within `failureWindow` ms before AUTH is refused (0 = no limit) */
+  maxFailures: number;
+  failureWindow: number;
 }

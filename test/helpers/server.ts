@@ -115,6 +115,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     version: '0.0.0-test',
     ownAddresses: rt.runtime.ownAddresses,
     tls: rt.runtime.tls,
+    authenticator: rt.runtime.authenticator,
     policy: rt.runtime.policy,
   });
   await server.listen();

@@ -1,10 +1,9 @@
 // DATA (smtp-session.md §8): the checks before 354, and the end of the message: checks on the text, the
 // headers the server adds, the durable commit and the one log line per transaction.
 
-import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 import { rfc5322Date } from '../dates.js';
 import { receivedHeader } from '../received.js';
+import { tlsFacts, tlsFactsText } from '../tls-facts.js';
 import type { DataReader } from '../data-reader.js';
 import { analyseHeader } from '../header-block.js';
 import { REPLIES, reply } from '../replies.js';
@@ -12,14 +11,13 @@ import type { Session, Transaction } from '../session.js';
 import type { Envelope } from '../../queue/envelope.js';
 import { SpoolWriteError } from '../../queue/index.js';
 
-/** ${tls_version}, ${cipher}, ${cipher_bits}, ${verify} for the Received header (§8.5). */
-function tlsFacts(sock: Socket): { version: string; cipher: string; bits: number; verify: string } {
-  const t = sock instanceof TLSSocket ? sock : undefined;
-  const cipher = t?.getCipher();
-  const name = cipher?.standardName ?? cipher?.name ?? 'unknown';
-  const bits = /256|CHACHA20/i.test(name) ? 256 : /128/.test(name) ? 128 : 0;
-  // No client certificate is asked for: sendmail says NO in that case.
-  return { version: t?.getProtocol() ?? 'unknown', cipher: name, bits, verify: 'NO' };
+/**
+ * The envelope's AUTH= (RFC 4954 §5): the client's value is trusted only in an authenticated session
+ * (`<>` otherwise); an authenticated client that gave none is named by its user, as sendmail does.
+ */
+function authParam(s: Session, tx: Transaction): { auth?: string } {
+  if (tx.params.auth !== undefined) return { auth: s.authenticated ? tx.params.auth : '<>' };
+  return s.authUser !== undefined ? { auth: s.authUser } : {};
 }
 
 export function data(s: Session): undefined {
@@ -83,6 +81,7 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
   const spool = s.host.spool;
   const id = spool.newId();
   const now = new Date(s.host.now());
+  const tls = s.tls ? tlsFacts(s.sock) : undefined;
   const received = receivedHeader({
     ...(s.helo !== null ? { helo: s.helo } : {}),
     client: s.client.label,
@@ -91,7 +90,9 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
     qid: id,
     rcpts: tx.typed,
     date: rfc5322Date(now),
-    ...(s.tls ? { tls: tlsFacts(s.sock) } : {}),
+    // PLAIN and LOGIN have no security layer: `(authenticated)` without bits= (§8.5).
+    ...(s.authenticated ? { auth: {} } : {}),
+    ...(tls !== undefined ? { tls } : {}),
   });
   const added = Buffer.from(received + authWarningFields(s, tx), 'latin1');
   const parts = [added, ...header.parts];
@@ -112,7 +113,7 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
     ...(tx.params.body !== undefined ? { bodyType: tx.params.body } : {}),
     ...(tx.params.ret !== undefined ? { ret: tx.params.ret } : {}),
     ...(tx.params.envid !== undefined ? { envid: tx.params.envid } : {}),
-    ...(tx.params.auth !== undefined ? { auth: s.authenticated ? tx.params.auth : '<>' } : {}),
+    ...authParam(s, tx),
     ...(tx.params.smtputf8 === true ? { smtputf8: true } : {}),
     ...(header.precedence !== undefined ? { precedence: header.precedence } : {}),
     ...(tx.quarantine !== undefined ? { quarantine: tx.quarantine } : {}),
@@ -139,6 +140,8 @@ export async function finishData(s: Session, r: DataReader): Promise<void> {
       nrcpts: tx.recipients.length,
       proto: s.protocol,
       relay: s.client.label,
+      ...(s.authUser !== undefined ? { authid: s.authUser, mech: s.authMech } : {}),
+      ...(tls !== undefined ? { tls: tlsFactsText(tls) } : {}),
       ...(header.messageId !== undefined ? { msgid: header.messageId } : {}),
       stat: tx.quarantine !== undefined ? 'quarantined' : 'queued',
       ...(tx.quarantine !== undefined ? { quarantine: tx.quarantine } : {}),

@@ -10,7 +10,8 @@ import { mail } from './mail.js';
 import { rcpt } from './rcpt.js';
 import { etrn, expn, help, verb, vrfy } from './info.js';
 import { noop, quit, rset } from './simple.js';
-import { auth, starttls } from './tls-auth.js';
+import { starttls } from './tls-auth.js';
+import { auth } from './auth.js';
 
 export type Handler = (s: Session, arg: string, verbTyped: string) => Promise<void> | undefined | void;
 

@@ -5,6 +5,7 @@ import { checkHeloArg } from '../helo-arg.js';
 import { REPLIES, multiline, reply, replyText } from '../replies.js';
 import { sanitizeValue } from '../sanitize.js';
 import type { Session } from '../session.js';
+import { ehloMechanisms } from './auth.js';
 
 function greet(s: Session, verbTyped: string, arg: string, extended: boolean): Promise<void> | undefined {
   const penalty = s.count('helo', 3);
@@ -19,13 +20,13 @@ function greet(s: Session, verbTyped: string, arg: string, extended: boolean): P
   }
   s.resetTransaction();
   s.helo = sanitizeValue(check.name);
-  s.protocol = extended ? (s.tls ? 'ESMTPS' : 'ESMTP') : 'SMTP';
+  s.protocol = extended ? `ESMTP${s.tls ? 'S' : ''}${s.authenticated ? 'A' : ''}` : 'SMTP';
   const hello = replyText(check.bogus ? REPLIES.heloBogusOk : REPLIES.heloOk, s.vars);
   if (!extended) return s.answerAfter(penalty, multiline(250, [hello]));
   const tail = ehloTail(s.host.settings, s.listener, {
     tlsOffered: s.host.tlsOffered,
     tlsActive: s.tls,
-    authMechanisms: [],
+    authMechanisms: ehloMechanisms(s),
     nullSession: s.nullReply !== null,
   });
   return s.answerAfter(penalty, `250-${hello}\r\n${tail}`);

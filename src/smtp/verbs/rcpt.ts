@@ -9,6 +9,7 @@ import { parseMailRcptArg } from '../mail-rcpt-args.js';
 import { parseRcptParams, type RcptParams } from '../params.js';
 import { REPLIES, type Reply, configuredReply, renderPolicy, reply } from '../replies.js';
 import type { Session, Transaction } from '../session.js';
+import { authOnListener, trustedForRelay } from './auth.js';
 
 /** The BadRcptThrottle delay (sendmail's BadRcptThrottleDelay default). */
 const BAD_RCPT_DELAY_MS = 1000;
@@ -74,8 +75,8 @@ function answer(s: Session, tx: Transaction, arg: string): Answer | Promise<Answ
       clientIsOwnAddress: s.host.ownAddresses.has(s.client.addr),
       sender: tx.sender,
       modifiers: s.listener.modifiers,
-      trustedAuth: s.authenticated,
-      authOffered: false,
+      trustedAuth: trustedForRelay(s),
+      authOffered: authOnListener(s),
       helo: s.helo,
     })
     .then((d) => accept(s, tx, addr, params, d));
