@@ -7,11 +7,17 @@
 // second. So an agent that did a mailbox or read job is kept for a moment (reuseIdleMs) and given the
 // next job for the very same identity (and spool directory and format); everything else, and every
 // program or file job, gets a fresh agent.
+//
+// Mailbox jobs for one identity are also batched: at most a few agents work for one mailbox at a time
+// (one for an mbox, whose locks would make more wait for each other anyway); jobs that come while they
+// are busy wait and go to the next free agent together, as one batch frame, delivered under one lock
+// and one fsync. Each job still gets its own result, only once its message is on disk. The callers see
+// none of this: run() is per job.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { encodeFrame } from './agent-frames.js';
-import type { AgentJob, AgentResult, DeliveryService } from './agent-protocol.js';
+import { encodeBatch, encodeFrame, MAX_BATCH } from './agent-frames.js';
+import type { AgentJob, AgentResult, DeliveryService, MailboxJob } from './agent-protocol.js';
 
 export interface AgentServiceOptions {
   /** The agent script; default: agent.js next to this module. */
@@ -41,6 +47,12 @@ const GRACE_MS = 15_000;
 const FALLBACK_LIMIT_MS = 15 * 60_000;
 const MAX_IDLE_PER_KEY = 4;
 const KILL_GRACE_MS = 2000;
+/** Agents at work for one mailbox at once: an mbox is written by one at a time anyway (its locks). */
+const BUSY_PER_MBOX = 1;
+const BUSY_PER_MAILDIR = 2;
+/** A batch is cut at this many jobs or this many bytes of messages. */
+const BATCH_JOBS = 64;
+const BATCH_BYTES = 32 << 20;
 
 export function defaultKillAfter(job: AgentJob): number {
   switch (job.kind) {
@@ -79,7 +91,7 @@ function reuseKey(job: AgentJob): string | undefined {
   return undefined;
 }
 
-/** One agent process, doing one job at a time. */
+/** One agent process, doing one job (or one batch) at a time. */
 class Agent {
   readonly child: ChildProcessWithoutNullStreams;
   jobs = 0;
@@ -88,7 +100,7 @@ class Agent {
   private out: Buffer[] = [];
   private outSize = 0;
   private err = '';
-  private pending: { resolve: (r: AgentResult) => void; timer: NodeJS.Timeout } | undefined;
+  private pending: { expected: number; results: AgentResult[]; resolve: (r: AgentResult[]) => void; timer: NodeJS.Timeout } | undefined;
   private killedFor: string | undefined;
 
   constructor(nodePath: string, agentPath: string, env: Record<string, string>, onGone: (a: Agent) => void) {
@@ -114,25 +126,28 @@ class Agent {
   private onData(b: Buffer): void {
     this.out.push(b);
     this.outSize += b.length;
-    if (b.includes(10)) {
-      const all = Buffer.concat(this.out);
-      const nl = all.indexOf(10);
-      const line = all.subarray(0, nl).toString('utf8');
-      const rest = all.subarray(nl + 1);
-      this.out = rest.length > 0 ? [rest] : [];
-      this.outSize = rest.length;
+    if (!b.includes(10)) {
+      if (this.outSize > MAX_RESULT) this.kill('too much output');
+      return;
+    }
+    const all = Buffer.concat(this.out);
+    let start = 0;
+    for (let nl = all.indexOf(10); nl >= 0 && this.killedFor === undefined; nl = all.indexOf(10, start)) {
+      const line = all.subarray(start, nl).toString('utf8');
+      start = nl + 1;
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
       } catch {
         this.kill('unreadable result');
-        return;
+        break;
       }
       if (!isResult(parsed)) this.kill('malformed result');
-      else this.settle(parsed);
-    } else if (this.outSize > MAX_RESULT) {
-      this.kill('too much output');
+      else this.accept(parsed);
     }
+    const rest = all.subarray(start);
+    this.out = rest.length > 0 ? [rest] : [];
+    this.outSize = rest.length;
   }
 
   /** SIGTERM first, so the agent can stop the programs it runs (they have process groups of their own); SIGKILL if it does not go. */
@@ -144,22 +159,43 @@ class Agent {
     }, KILL_GRACE_MS).unref();
   }
 
+  /** One result line: the next job's. A line nobody waits for is a confused agent. */
+  private accept(r: AgentResult): void {
+    const p = this.pending;
+    if (p === undefined) return this.kill('unexpected result');
+    p.results.push(r);
+    if (p.results.length >= p.expected) this.finish();
+  }
+
+  /** Every job still without a result gets `r` (the agent crashed, was killed, or could not start). */
   private settle(r: AgentResult): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    while (p.results.length < p.expected) p.results.push(r);
+    this.finish();
+  }
+
+  private finish(): void {
     const p = this.pending;
     if (p === undefined) return;
     this.pending = undefined;
     clearTimeout(p.timer);
-    p.resolve(r);
+    p.resolve(p.results);
   }
 
-  send(job: AgentJob, message: Buffer | undefined, limitMs: number, last: boolean): Promise<AgentResult> {
-    this.jobs++;
+  send(items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>, limitMs: number, last: boolean): Promise<AgentResult[]> {
+    this.jobs += items.length;
     return new Promise((resolve) => {
       // A job too malformed to have a time limit still gets one (the agent will refuse it anyway).
       const ms = Number.isFinite(limitMs) && limitMs > 0 ? limitMs : FALLBACK_LIMIT_MS;
-      this.pending = { resolve, timer: setTimeout(() => this.kill('timed out'), ms) };
+      this.pending = { expected: items.length, results: [], resolve, timer: setTimeout(() => this.kill('timed out'), ms) };
       if (this.gone) return this.settle(crashed('agent ended'));
-      for (const part of encodeFrame(job, message)) this.child.stdin.write(part);
+      const parts =
+        items.length === 1 ? encodeFrame(items[0]!.job, items[0]!.message) : encodeBatch(items.map((i) => ({ job: i.job, message: i.message ?? Buffer.alloc(0) })));
+      // One writev for the frame and its messages.
+      this.child.stdin.cork();
+      for (const part of parts) this.child.stdin.write(part);
+      this.child.stdin.uncork();
       if (last) this.child.stdin.end();
     });
   }
@@ -181,6 +217,16 @@ class Agent {
   exited(): Promise<void> {
     return this.gone ? Promise.resolve() : new Promise((resolve) => this.child.once('close', () => resolve()));
   }
+}
+
+/** Mailbox jobs of one identity waiting for an agent, and how many agents work for it now. */
+interface Lane {
+  waiting: Array<{ job: MailboxJob; message: Buffer; resolve: (r: AgentResult) => void }>;
+  busy: number;
+}
+
+function isCrash(r: AgentResult): boolean {
+  return r.status === 'temp' && r.reply.text.startsWith('delivery agent failed');
 }
 
 export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService {
@@ -224,18 +270,59 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
     a.idleTimer.unref();
   };
 
+  /** Runs jobs on a reused agent when the key allows it (or a fresh one), and keeps or ends the agent after. */
+  const runOn = async (key: string | undefined, items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>): Promise<AgentResult[]> => {
+    const agent = (key !== undefined ? take(key) : undefined) ?? new Agent(nodePath, agentPath, env, forget);
+    const last = key === undefined || agent.jobs + items.length >= maxJobs;
+    const limit = Math.max(...items.map((i) => killAfter(i.job)));
+    const results = await agent.send(items, limit, last);
+    if (!last && !agent.gone && key !== undefined && !results.some(isCrash)) park(agent, key);
+    else if (!last) agent.end();
+    return results;
+  };
+
+  const lanes = new Map<string, Lane>();
+
+  /** Starts agents for a lane's waiting jobs, as many as it may have at work, each with a batch. */
+  const dispatch = (key: string, lane: Lane): void => {
+    while (lane.waiting.length > 0) {
+      const head = lane.waiting[0]!.job;
+      if (lane.busy >= (head.format === 'mbox' ? BUSY_PER_MBOX : BUSY_PER_MAILDIR)) return;
+      let bytes = 0;
+      let n = 0;
+      while (n < lane.waiting.length && n < Math.min(BATCH_JOBS, MAX_BATCH) && (n === 0 || bytes + lane.waiting[n]!.message.length <= BATCH_BYTES)) {
+        bytes += lane.waiting[n]!.message.length;
+        n++;
+      }
+      const batch = lane.waiting.splice(0, n);
+      lane.busy++;
+      void runOn(key, batch)
+        .catch((err: unknown) => batch.map(() => crashed((err as Error).message)))
+        .then((results) => {
+          lane.busy--;
+          batch.forEach((b, i) => b.resolve(results[i] ?? crashed('no result')));
+          if (lane.busy === 0 && lane.waiting.length === 0) lanes.delete(key);
+          else dispatch(key, lane);
+        });
+    }
+  };
+
   return {
     async run(job: AgentJob, message?: Buffer): Promise<AgentResult> {
       const key = idleMs > 0 ? reuseKey(job) : undefined;
-      const agent = (key !== undefined ? take(key) : undefined) ?? new Agent(nodePath, agentPath, env, forget);
-      const last = key === undefined || agent.jobs + 1 >= maxJobs;
-      const result = await agent.send(job, message, killAfter(job), last);
-      if (!last && !agent.gone && key !== undefined && !(result.status === 'temp' && result.reply.text.startsWith('delivery agent failed'))) {
-        park(agent, key);
-      } else if (!last) {
-        agent.end();
+      if (key !== undefined && job.kind === 'mailbox') {
+        return new Promise<AgentResult>((resolve) => {
+          let lane = lanes.get(key);
+          if (lane === undefined) {
+            lane = { waiting: [], busy: 0 };
+            lanes.set(key, lane);
+          }
+          lane.waiting.push({ job, message: message ?? Buffer.alloc(0), resolve });
+          dispatch(key, lane);
+        });
       }
-      return result;
+      const [r] = await runOn(key, [{ job, message }]);
+      return r!;
     },
     async close(): Promise<void> {
       const agents = [...idle.values()].flat();

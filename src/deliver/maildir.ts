@@ -40,21 +40,31 @@ function ensureDir(path: string): void {
 }
 
 export function deliverToMaildir(job: MailboxJob, message: Buffer): AgentResult {
+  return deliverToMaildirBatch([job], [message])[0]!;
+}
+
+/** The Maildir directory of a job, made ready (created if need be), or why it cannot be used. */
+function prepare(job: MailboxJob): { dir: string } | { failure: Failure } {
   const dir = maildirPath(job.maildir, job.user);
-  if (!dir.startsWith('/')) return temp(451, '4.3.0', `cannot open ${dir}: MaildirPath is not an absolute path`);
+  if (!dir.startsWith('/')) return { failure: temp(451, '4.3.0', `cannot open ${dir}: MaildirPath is not an absolute path`) };
   if (/\$z/.test(job.maildir)) {
     try {
-      if (!statSync(job.user.home).isDirectory()) return temp(451, '4.3.0', `cannot open ${dir}: ${reasonOf({ code: 'ENOTDIR' })}`);
+      if (!statSync(job.user.home).isDirectory()) return { failure: temp(451, '4.3.0', `cannot open ${dir}: ${reasonOf({ code: 'ENOTDIR' })}`) };
     } catch (e) {
-      return failure(e, `cannot open ${dir}`);
+      return { failure: failure(e, `cannot open ${dir}`) };
     }
   }
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const sub of ['tmp', 'new', 'cur']) ensureDir(`${dir}/${sub}`);
   } catch (e) {
-    return failure(e, `cannot open ${dir}`);
+    return { failure: failure(e, `cannot open ${dir}`) };
   }
+  return { dir };
+}
+
+/** Writes one message into tmp/ (fsynced) and links it into new/; the directory is not yet synced. */
+function place(dir: string, job: MailboxJob, message: Buffer): { target: string } | { failure: Failure } {
   const data = maildirEntry(job.meta.sender, message);
   const name = uniqueName();
   const tmp = `${dir}/tmp/${name}`;
@@ -62,7 +72,7 @@ export function deliverToMaildir(job: MailboxJob, message: Buffer): AgentResult 
   try {
     fd = openSync(tmp, fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW, 0o600);
   } catch (e) {
-    return failure(e, `cannot open ${tmp}`);
+    return { failure: failure(e, `cannot open ${tmp}`) };
   }
   try {
     try {
@@ -86,19 +96,53 @@ export function deliverToMaildir(job: MailboxJob, message: Buffer): AgentResult 
     } catch {
       // the message is in new/ already; a stray tmp/ file is cleaned up by mail readers
     }
-    const dfd = openSync(`${dir}/new`, fs.O_RDONLY | fs.O_DIRECTORY);
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-    return { status: 'delivered', detail: `delivered to ${target}` };
+    return { target };
   } catch (e) {
     try {
       unlinkSync(tmp);
     } catch {
       // already linked and removed, or never there
     }
-    return failure(e, `write error on ${tmp}`);
+    return { failure: failure(e, `write error on ${tmp}`) };
+  }
+}
+
+/**
+ * Several deliveries of one identity: each message written and fsynced on its own, new/ fsynced once
+ * for all of them; a result for each, only once its entry in new/ is on disk.
+ */
+export function deliverToMaildirBatch(jobs: MailboxJob[], messages: Buffer[]): AgentResult[] {
+  const dirs = new Map<string, { dir: string } | { failure: Failure }>();
+  const placed = jobs.map((job, i): { dir: string; target: string } | { failure: Failure } => {
+    const key = `${job.maildir}\0${job.user.home}\0${job.user.name}`;
+    let d = dirs.get(key);
+    if (d === undefined) {
+      d = prepare(job);
+      dirs.set(key, d);
+    }
+    if ('failure' in d) return d;
+    const p = place(d.dir, job, messages[i]!);
+    return 'failure' in p ? p : { dir: d.dir, target: p.target };
+  });
+  const synced = new Map<string, Failure | undefined>();
+  return placed.map((p): AgentResult => {
+    if ('failure' in p) return p.failure;
+    if (!synced.has(p.dir)) synced.set(p.dir, syncDir(`${p.dir}/new`));
+    const f = synced.get(p.dir);
+    return f ?? { status: 'delivered', detail: `delivered to ${p.target}` };
+  });
+}
+
+function syncDir(path: string): Failure | undefined {
+  try {
+    const dfd = openSync(path, fs.O_RDONLY | fs.O_DIRECTORY);
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+    return undefined;
+  } catch (e) {
+    return failure(e, `write error on ${path}`);
   }
 }
