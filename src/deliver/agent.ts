@@ -68,7 +68,7 @@ async function doJob(job: AgentJob, message: Buffer, plans: Plans, tz: string | 
     switch (job.kind) {
       case 'mailbox':
         if (getpwnam(job.user.name) === undefined) return perm(550, '5.1.1', `<${job.meta.recipient}>... User unknown`);
-        return job.format === 'maildir' ? deliverToMaildir(job, message) : await deliverToMbox(job, message, plans.mbox ?? { creds: plans.creds });
+        return job.format === 'maildir' ? await deliverToMaildir(job, message) : await deliverToMbox(job, message, plans.mbox ?? { creds: plans.creds });
       case 'file':
         return await deliverToFile(job, message, plans.file ?? { creds: plans.creds, log: [] });
       case 'program':
@@ -90,7 +90,7 @@ async function doBatch(first: AgentJob, jobs: AgentJob[], messages: Buffer[], pl
   try {
     const head = mine[0]!;
     if (getpwnam(head.user.name) === undefined) return mine.map((j) => perm(550, '5.1.1', `<${j.meta.recipient}>... User unknown`));
-    return head.format === 'maildir' ? deliverToMaildirBatch(mine, messages) : await deliverToMboxBatch(mine, messages, plans.mbox ?? { creds: plans.creds });
+    return head.format === 'maildir' ? await deliverToMaildirBatch(mine, messages) : await deliverToMboxBatch(mine, messages, plans.mbox ?? { creds: plans.creds });
   } catch (e) {
     const f = temp(451, '4.3.0', `delivery agent error: ${messageOf(e)}`);
     return jobs.map(() => f);
