@@ -30,7 +30,7 @@ export interface AgentServiceOptions {
   tz?: string;
   /** How long an agent for mailbox and read jobs waits for another job of the same identity; 0: never reused. Default 2 s. */
   reuseIdleMs?: number;
-  /** The most jobs one agent does. Default 500. */
+  /** The most jobs one agent does. Default 2000 (batches make that a few hundred frames at most). */
   reuseMaxJobs?: number;
 }
 
@@ -47,9 +47,13 @@ const GRACE_MS = 15_000;
 const FALLBACK_LIMIT_MS = 15 * 60_000;
 const MAX_IDLE_PER_KEY = 4;
 const KILL_GRACE_MS = 2000;
-/** Agents at work for one mailbox at once: an mbox is written by one at a time anyway (its locks). */
-const BUSY_PER_MBOX = 1;
-const BUSY_PER_MAILDIR = 2;
+/**
+ * One agent at work for one mailbox at a time: an mbox is written by one at a time anyway (its locks),
+ * and a Maildir batch fsyncs its files side by side.
+ */
+const BUSY_PER_MAILBOX = 1;
+/** Agents at work for mailbox jobs at once, all mailboxes together (a message to a hundred local users). */
+const BUSY_MAILBOX_AGENTS = 8;
 /** A batch is cut at this many jobs or this many bytes of messages. */
 const BATCH_JOBS = 64;
 const BATCH_BYTES = 32 << 20;
@@ -236,7 +240,7 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
   const tz = opts.tz ?? process.env.TZ;
   const env: Record<string, string> = tz === undefined ? {} : { TZ: tz };
   const idleMs = opts.reuseIdleMs ?? 2000;
-  const maxJobs = opts.reuseMaxJobs ?? 500;
+  const maxJobs = opts.reuseMaxJobs ?? 2000;
   const idle = new Map<string, Agent[]>();
 
   const forget = (a: Agent): void => {
@@ -282,12 +286,18 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
   };
 
   const lanes = new Map<string, Lane>();
+  /** Lanes with jobs waiting for an agent because BUSY_MAILBOX_AGENTS are at work, in the order they came. */
+  const starved = new Set<string>();
+  let busyAgents = 0;
 
-  /** Starts agents for a lane's waiting jobs, as many as it may have at work, each with a batch. */
+  /** Starts an agent for a lane's waiting jobs (as one batch) if it and the service may have one more at work. */
   const dispatch = (key: string, lane: Lane): void => {
     while (lane.waiting.length > 0) {
-      const head = lane.waiting[0]!.job;
-      if (lane.busy >= (head.format === 'mbox' ? BUSY_PER_MBOX : BUSY_PER_MAILDIR)) return;
+      if (lane.busy >= BUSY_PER_MAILBOX) return;
+      if (busyAgents >= BUSY_MAILBOX_AGENTS) {
+        starved.add(key);
+        return;
+      }
       let bytes = 0;
       let n = 0;
       while (n < lane.waiting.length && n < Math.min(BATCH_JOBS, MAX_BATCH) && (n === 0 || bytes + lane.waiting[n]!.message.length <= BATCH_BYTES)) {
@@ -296,11 +306,20 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
       }
       const batch = lane.waiting.splice(0, n);
       lane.busy++;
+      busyAgents++;
       void runOn(key, batch)
         .catch((err: unknown) => batch.map(() => crashed((err as Error).message)))
         .then((results) => {
           lane.busy--;
+          busyAgents--;
           batch.forEach((b, i) => b.resolve(results[i] ?? crashed('no result')));
+          // Lanes that waited for an agent go first; then this one's own waiting jobs.
+          for (const k of [...starved]) {
+            if (busyAgents >= BUSY_MAILBOX_AGENTS) break;
+            starved.delete(k);
+            const l = lanes.get(k);
+            if (l !== undefined) dispatch(k, l);
+          }
           if (lane.busy === 0 && lane.waiting.length === 0) lanes.delete(key);
           else dispatch(key, lane);
         });

@@ -3,7 +3,7 @@
 // whose retry time has come, in QueueSortOrder), and on ETRN. Up to MaxRunnersPerQueue deliveries are
 // in flight at once; local mailbox deliveries are not counted there (the delivery service batches them
 // per mailbox and limits its own agents), and so that they can be batched more messages are worked on
-// at once: MaxRunnersPerQueue, and up to LOCAL_SPREAD times as many while their data is small.
+// at once: MaxRunnersPerQueue, and up to SPREAD_MESSAGES while their data is small.
 //
 // Every message is locked before it is looked at (locks/<qid>): a second runner — another daemon on the
 // same queue, a `sendmail -q` — skips it. After locking, the message's state is read afresh, so a
@@ -47,8 +47,12 @@ export interface RunSummary {
 const FRESH_GRACE_MS = 5000;
 /** Compaction after a queue run, at most this often. */
 const COMPACT_EVERY_MS = 60_000;
-/** Messages worked on at once: MaxRunnersPerQueue times this, while their data fits IN_FLIGHT_BYTES. */
-const LOCAL_SPREAD = 8;
+/**
+ * Messages worked on at once beyond MaxRunnersPerQueue, while their data fits IN_FLIGHT_BYTES: enough
+ * for local deliveries to be batched and state records to share their fdatasync, and below the
+ * master's limit of jobs in flight from one worker (master-jobs.ts).
+ */
+const SPREAD_MESSAGES = Number(process.env.POSTERN_SPREAD ?? 48);
 const IN_FLIGHT_BYTES = 16 << 20;
 
 interface WorkItem {
@@ -217,7 +221,7 @@ export class QueueRunner {
   private admits(item: WorkItem): boolean {
     const p = this.settings.parallel;
     if (this.workers < p) return true;
-    return this.workers < p * LOCAL_SPREAD && this.workBytes + item.size <= IN_FLIGHT_BYTES;
+    return this.workers < SPREAD_MESSAGES && this.workBytes + item.size <= IN_FLIGHT_BYTES;
   }
 
   private pump(): void {
@@ -296,7 +300,7 @@ export class QueueRunner {
       this.busy.delete(item.id);
       item.done('skipped');
     }
-    if (this.workers === 0) return;
+    if (this.workers === 0) return this.reader.index.closeFiles();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       new Promise<void>((r) => this.idle.push(r)),
@@ -306,5 +310,6 @@ export class QueueRunner {
       }),
     ]);
     clearTimeout(timer);
+    if (this.workers === 0) this.reader.index.closeFiles();
   }
 }

@@ -177,3 +177,54 @@ test('an agent that dies in the middle of a batch: every job of the batch is a t
     await service.close();
   }
 });
+
+test('mailboxes of many users at once: no more than 8 agents at work, the others wait their turn', async () => {
+  // A stand-in agent that notes when it works (the service's limits are what is tested here).
+  const log = join(T, 'agents.log');
+  const fake = join(T, 'fake-agent.mjs');
+  writeFileSync(
+    fake,
+    `import { appendFileSync } from 'node:fs';
+let buf = Buffer.alloc(0);
+let busy = false;
+process.stdin.on('data', (d) => { buf = Buffer.concat([buf, d]); pump(); });
+function pump() {
+  if (busy) return;
+  const nl = buf.indexOf(10);
+  if (nl < 0) return;
+  const h = JSON.parse(buf.subarray(0, nl).toString());
+  const sizes = h.sizes ?? [h.size];
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (buf.length < nl + 1 + total) return;
+  buf = buf.subarray(nl + 1 + total);
+  busy = true;
+  appendFileSync(${JSON.stringify(log)}, 'start ' + Date.now() + '\\n');
+  setTimeout(() => {
+    appendFileSync(${JSON.stringify(log)}, 'end ' + Date.now() + '\\n');
+    process.stdout.write(sizes.map(() => '{"status":"delivered"}\\n').join(''));
+    busy = false;
+    pump();
+  }, 150);
+}
+`,
+  );
+  const service = spawnAgentService({ agentPath: fake });
+  try {
+    const users = Array.from({ length: 20 }, (_, i): Identity => ({ ...dora, name: `user${i}`, uid: 50_000 + i }));
+    const rs = await Promise.all(users.map((u, i) => service.run(job(u, 'mbox', i), message(i))));
+    assert.deepEqual(statuses(rs), Array(20).fill('delivered'));
+    const events = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
+      .map(([what, at]) => ({ d: what === 'start' ? 1 : -1, at: Number(at) }))
+      .sort((a, b) => a.at - b.at || a.d - b.d);
+    let now = 0;
+    let most = 0;
+    for (const e of events) most = Math.max(most, (now += e.d));
+    assert.equal(events.length, 40);
+    assert.ok(most <= 8 && most >= 2, `at most ${most} agents at once`);
+  } finally {
+    await service.close();
+  }
+});
