@@ -52,7 +52,7 @@ const COMPACT_EVERY_MS = 60_000;
  * for local deliveries to be batched and state records to share their fdatasync, and below the
  * master's limit of jobs in flight from one worker (master-jobs.ts).
  */
-const SPREAD_MESSAGES = Number(process.env.POSTERN_SPREAD ?? 48);
+const SPREAD_MESSAGES = 48;
 const IN_FLIGHT_BYTES = 16 << 20;
 
 interface WorkItem {
