@@ -32,6 +32,12 @@ export interface AgentServiceOptions {
   reuseIdleMs?: number;
   /** The most jobs one agent does. Default 2000 (batches make that a few hundred frames at most). */
   reuseMaxJobs?: number;
+  /**
+   * Keep one agent started ahead for the next job that has no agent to reuse, so node's start-up is
+   * not on that delivery's path. It has no job yet, so it has not become anyone: it takes on its first
+   * job's identity like any new agent. Default false (the master turns it on).
+   */
+  spare?: boolean;
 }
 
 export interface AgentService extends DeliveryService {
@@ -55,7 +61,7 @@ const BUSY_PER_MAILBOX = 1;
 /** Agents at work for mailbox jobs at once, all mailboxes together (a message to a hundred local users). */
 const BUSY_MAILBOX_AGENTS = 8;
 /** A batch is cut at this many jobs or this many bytes of messages. */
-const BATCH_JOBS = 64;
+const BATCH_JOBS = 32;
 const BATCH_BYTES = 32 << 20;
 
 export function defaultKillAfter(job: AgentJob): number {
@@ -275,8 +281,30 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
   };
 
   /** Runs jobs on a reused agent when the key allows it (or a fresh one), and keeps or ends the agent after. */
+  let spare: Agent | undefined;
+  let closed = false;
+  const startSpare = (): void => {
+    if (opts.spare !== true || closed || spare !== undefined) return;
+    const a = new Agent(nodePath, agentPath, env, (gone) => {
+      if (spare === gone) spare = undefined;
+      forget(gone);
+    });
+    a.setIdle(true);
+    spare = a;
+  };
+  /** A new agent: the spare if there is one (and another is started in its place). */
+  const fresh = (): Agent => {
+    const a = spare;
+    spare = undefined;
+    startSpare();
+    if (a === undefined || a.gone) return new Agent(nodePath, agentPath, env, forget);
+    a.setIdle(false);
+    return a;
+  };
+  startSpare();
+
   const runOn = async (key: string | undefined, items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>): Promise<AgentResult[]> => {
-    const agent = (key !== undefined ? take(key) : undefined) ?? new Agent(nodePath, agentPath, env, forget);
+    const agent = (key !== undefined ? take(key) : undefined) ?? fresh();
     const last = key === undefined || agent.jobs + items.length >= maxJobs;
     const limit = Math.max(...items.map((i) => killAfter(i.job)));
     const results = await agent.send(items, limit, last);
@@ -344,8 +372,11 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
       return r!;
     },
     async close(): Promise<void> {
+      closed = true;
       const agents = [...idle.values()].flat();
       idle.clear();
+      if (spare !== undefined) agents.push(spare);
+      spare = undefined;
       for (const a of agents) {
         // Referenced again, so that waiting for them keeps this process alive until they are gone.
         a.setIdle(false);

@@ -228,3 +228,18 @@ function pump() {
     await service.close();
   }
 });
+
+test('a spare agent is started ahead and takes the first job; another takes its place; close ends them all', async () => {
+  const service = spawnAgentService({ spare: true });
+  try {
+    const spare = await waitFor(() => (agentPids().length === 1 ? agentPids()[0] : undefined));
+    assert.equal((await service.run(job(dora, 'mbox', 70), message(70))).status, 'delivered');
+    // The spare did the job (and is kept for the next one of dora's); a new spare is waiting.
+    const now = await waitFor(() => (agentPids().length === 2 ? agentPids() : undefined));
+    assert.ok(now.includes(spare));
+    assert.equal(readFileSync(`/proc/${spare}/status`, 'latin1').match(/^Uid:\s+(\d+)/m)?.[1], String(dora.uid));
+  } finally {
+    await service.close();
+  }
+  assert.deepEqual(agentPids(), []);
+});
