@@ -33,9 +33,10 @@ export interface AgentServiceOptions {
   /** The most jobs one agent does. Default 2000 (batches make that a few hundred frames at most). */
   reuseMaxJobs?: number;
   /**
-   * Keep one agent started ahead for the next job that has no agent to reuse, so node's start-up is
-   * not on that delivery's path. It has no job yet, so it has not become anyone: it takes on its first
-   * job's identity like any new agent. Default false (the master turns it on).
+   * Once a job has needed a new agent, keep one more started ahead for the next job that has no agent
+   * to reuse, so node's start-up is not on that delivery's path (deliveries to many users). It has no
+   * job yet, so it has not become anyone: it takes on its first job's identity like any new agent.
+   * Default false (the master turns it on).
    */
   spare?: boolean;
 }
@@ -301,7 +302,6 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
     a.setIdle(false);
     return a;
   };
-  startSpare();
 
   const runOn = async (key: string | undefined, items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>): Promise<AgentResult[]> => {
     const agent = (key !== undefined ? take(key) : undefined) ?? fresh();

@@ -229,15 +229,18 @@ function pump() {
   }
 });
 
-test('a spare agent is started ahead and takes the first job; another takes its place; close ends them all', async () => {
+test('once an agent had to be started, a spare is started ahead; the next new identity gets it; close ends them all', async () => {
   const service = spawnAgentService({ spare: true });
   try {
-    const spare = await waitFor(() => (agentPids().length === 1 ? agentPids()[0] : undefined));
+    assert.deepEqual(agentPids(), [], 'no spare before any job');
     assert.equal((await service.run(job(dora, 'mbox', 70), message(70))).status, 'delivered');
-    // The spare did the job (and is kept for the next one of dora's); a new spare is waiting.
-    const now = await waitFor(() => (agentPids().length === 2 ? agentPids() : undefined));
-    assert.ok(now.includes(spare));
-    assert.equal(readFileSync(`/proc/${spare}/status`, 'latin1').match(/^Uid:\s+(\d+)/m)?.[1], String(dora.uid));
+    // dora's agent (kept for her next job) and the spare.
+    const two = await waitFor(() => (agentPids().length === 2 ? agentPids() : undefined));
+    const spare = two.find((p) => readFileSync(`/proc/${p}/status`, 'latin1').match(/^Uid:\s+(\d+)/m)?.[1] === '0');
+    assert.ok(spare !== undefined, 'the spare has not become anyone yet');
+    assert.equal((await service.run(job(eric, 'mbox', 71), message(71))).status, 'delivered');
+    assert.equal(readFileSync(`/proc/${spare}/status`, 'latin1').match(/^Uid:\s+(\d+)/m)?.[1], String(eric.uid));
+    await waitFor(() => (agentPids().length === 3 ? true : undefined));
   } finally {
     await service.close();
   }
