@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { AgentResult, DeliveryService } from '../deliver/agent-protocol.js';
 import type { FramedChannel } from '../deliver/ipc-channel.js';
 import type { Frame } from '../deliver/ipc-frame.js';
-import { WORKER_LIMITS, isRecord, requestId } from '../deliver/ipc-protocol.js';
+import { MAX_JOBS_IN_FLIGHT, WORKER_LIMITS, isRecord, requestId } from '../deliver/ipc-protocol.js';
 import { checkJob, type Accounts, type JobPolicy } from './master-job-check.js';
 
 /** What the master's configuration says, as of the last (re)load. */
@@ -30,7 +30,7 @@ export interface MasterJobsOptions {
   ready(): void;
 }
 
-const DEFAULT_MAX_IN_FLIGHT = 64;
+const DEFAULT_MAX_IN_FLIGHT = MAX_JOBS_IN_FLIGHT;
 
 export class MasterJobs {
   private inFlight = 0;

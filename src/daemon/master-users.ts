@@ -8,11 +8,22 @@ export class PasswdWatch {
   private table: UserTable | undefined;
   private stamp = '';
   private loading: Promise<UserTable> | undefined;
+  private looking: Promise<UserTable> | undefined;
 
   constructor(private readonly path: string = DEFAULT_PASSWD) {}
 
-  /** The table, re-read when the file's inode, size or mtime changed since the last read. */
-  async current(): Promise<UserTable> {
+  /**
+   * The table, re-read when the file's inode, size or mtime changed since the last read. Jobs that
+   * arrive while a look at the file is under way share it (a batch of deliveries costs one stat).
+   */
+  current(): Promise<UserTable> {
+    this.looking ??= this.look().finally(() => {
+      this.looking = undefined;
+    });
+    return this.looking;
+  }
+
+  private async look(): Promise<UserTable> {
     let stamp: string;
     try {
       const st = await stat(this.path);

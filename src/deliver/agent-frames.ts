@@ -1,23 +1,37 @@
 // The framing between spawnAgentService and the agent process. To the agent: a line of JSON
-// `{"job": <AgentJob>, "size": <n>}` followed by the n bytes of the message (0 for read jobs),
-// repeated for every job an agent is given; end of file means no more jobs. From the agent: one line
-// of JSON per job, the AgentResult.
+// `{"job": <AgentJob>, "size": <n>}` followed by the n bytes of the message (0 for read jobs), or a
+// batch of mailbox jobs for one identity, `{"jobs": [<AgentJob>...], "sizes": [<n>...]}` followed by
+// their messages one after the other; repeated for every job or batch an agent is given; end of file
+// means no more jobs. From the agent: one line of JSON per job (a batch: one per job, in its order),
+// the AgentResult.
 
 import type { Readable } from 'node:stream';
 import type { AgentJob } from './agent-protocol.js';
 
 /** A message larger than this is refused (sendmail's MaxMessageSize is far below it). */
 export const MAX_MESSAGE = 1 << 30;
+/** The most jobs one batch frame may carry. */
+export const MAX_BATCH = 256;
 
 export function encodeFrame(job: AgentJob, message: Buffer | undefined): Buffer[] {
   const body = message ?? Buffer.alloc(0);
   return [Buffer.from(`${JSON.stringify({ job, size: body.length })}\n`), body];
 }
 
+export function encodeBatch(items: ReadonlyArray<{ job: AgentJob; message: Buffer }>): Buffer[] {
+  const header = { jobs: items.map((i) => i.job), sizes: items.map((i) => i.message.length) };
+  return [Buffer.from(`${JSON.stringify(header)}\n`), ...items.map((i) => i.message)];
+}
+
 export interface Frame {
-  /** The job as parsed JSON, still to be checked. */
-  job: unknown;
-  message: Buffer;
+  /** The jobs as parsed JSON, still to be checked: one, or a batch. */
+  jobs: unknown[];
+  messages: Buffer[];
+  batch: boolean;
+}
+
+function isSize(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_MESSAGE;
 }
 
 /** Reads frames from a stream; next() is undefined at a clean end of input. */
@@ -89,14 +103,19 @@ export class FrameReader {
     } catch {
       throw new Error('job: not JSON');
     }
-    const h = header as { job?: unknown; size?: unknown } | null;
-    const size = h?.size;
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_MESSAGE) throw new Error('job: bad frame size');
-    while (this.length < size) {
+    const h = header as { job?: unknown; size?: unknown; jobs?: unknown; sizes?: unknown } | null;
+    const batch = Array.isArray(h?.jobs);
+    const jobs: unknown[] = batch ? (h!.jobs as unknown[]) : [h?.job];
+    const sizes: unknown[] = batch ? (Array.isArray(h?.sizes) ? (h!.sizes as unknown[]) : []) : [h?.size];
+    if (jobs.length === 0 || jobs.length > MAX_BATCH || sizes.length !== jobs.length || !sizes.every(isSize)) throw new Error('job: bad frame size');
+    const total = (sizes as number[]).reduce((a, b) => a + b, 0);
+    if (total > MAX_MESSAGE) throw new Error('job: bad frame size');
+    while (this.length < total) {
       if (this.ended) throw new Error('job: message cut short');
       await this.wait();
     }
-    // A copy, so the frame does not pin the whole input buffer.
-    return { job: h?.job, message: Buffer.from(this.take(size)) };
+    // Copies, so a message does not pin the whole input buffer.
+    const messages = (sizes as number[]).map((n) => Buffer.from(this.take(n)));
+    return { jobs, messages, batch };
   }
 }

@@ -7,11 +7,17 @@
 // second. So an agent that did a mailbox or read job is kept for a moment (reuseIdleMs) and given the
 // next job for the very same identity (and spool directory and format); everything else, and every
 // program or file job, gets a fresh agent.
+//
+// Mailbox jobs for one identity are also batched: at most a few agents work for one mailbox at a time
+// (one for an mbox, whose locks would make more wait for each other anyway); jobs that come while they
+// are busy wait and go to the next free agent together, as one batch frame, delivered under one lock
+// and one fsync. Each job still gets its own result, only once its message is on disk. The callers see
+// none of this: run() is per job.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { encodeFrame } from './agent-frames.js';
-import type { AgentJob, AgentResult, DeliveryService } from './agent-protocol.js';
+import { encodeBatch, encodeFrame, MAX_BATCH } from './agent-frames.js';
+import type { AgentJob, AgentResult, DeliveryService, MailboxJob } from './agent-protocol.js';
 
 export interface AgentServiceOptions {
   /** The agent script; default: agent.js next to this module. */
@@ -24,8 +30,15 @@ export interface AgentServiceOptions {
   tz?: string;
   /** How long an agent for mailbox and read jobs waits for another job of the same identity; 0: never reused. Default 2 s. */
   reuseIdleMs?: number;
-  /** The most jobs one agent does. Default 500. */
+  /** The most jobs one agent does. Default 2000 (batches make that a few hundred frames at most). */
   reuseMaxJobs?: number;
+  /**
+   * Once a job has needed a new agent, keep one more started ahead for the next job that has no agent
+   * to reuse, so node's start-up is not on that delivery's path (deliveries to many users). It has no
+   * job yet, so it has not become anyone: it takes on its first job's identity like any new agent.
+   * Default false (the master turns it on).
+   */
+  spare?: boolean;
 }
 
 export interface AgentService extends DeliveryService {
@@ -41,6 +54,16 @@ const GRACE_MS = 15_000;
 const FALLBACK_LIMIT_MS = 15 * 60_000;
 const MAX_IDLE_PER_KEY = 4;
 const KILL_GRACE_MS = 2000;
+/**
+ * One agent at work for one mailbox at a time: an mbox is written by one at a time anyway (its locks),
+ * and a Maildir batch fsyncs its files side by side.
+ */
+const BUSY_PER_MAILBOX = 1;
+/** Agents at work for mailbox jobs at once, all mailboxes together (a message to a hundred local users). */
+const BUSY_MAILBOX_AGENTS = 8;
+/** A batch is cut at this many jobs or this many bytes of messages. */
+const BATCH_JOBS = 32;
+const BATCH_BYTES = 32 << 20;
 
 export function defaultKillAfter(job: AgentJob): number {
   switch (job.kind) {
@@ -79,7 +102,7 @@ function reuseKey(job: AgentJob): string | undefined {
   return undefined;
 }
 
-/** One agent process, doing one job at a time. */
+/** One agent process, doing one job (or one batch) at a time. */
 class Agent {
   readonly child: ChildProcessWithoutNullStreams;
   jobs = 0;
@@ -88,7 +111,7 @@ class Agent {
   private out: Buffer[] = [];
   private outSize = 0;
   private err = '';
-  private pending: { resolve: (r: AgentResult) => void; timer: NodeJS.Timeout } | undefined;
+  private pending: { expected: number; results: AgentResult[]; resolve: (r: AgentResult[]) => void; timer: NodeJS.Timeout } | undefined;
   private killedFor: string | undefined;
 
   constructor(nodePath: string, agentPath: string, env: Record<string, string>, onGone: (a: Agent) => void) {
@@ -114,25 +137,28 @@ class Agent {
   private onData(b: Buffer): void {
     this.out.push(b);
     this.outSize += b.length;
-    if (b.includes(10)) {
-      const all = Buffer.concat(this.out);
-      const nl = all.indexOf(10);
-      const line = all.subarray(0, nl).toString('utf8');
-      const rest = all.subarray(nl + 1);
-      this.out = rest.length > 0 ? [rest] : [];
-      this.outSize = rest.length;
+    if (!b.includes(10)) {
+      if (this.outSize > MAX_RESULT) this.kill('too much output');
+      return;
+    }
+    const all = Buffer.concat(this.out);
+    let start = 0;
+    for (let nl = all.indexOf(10); nl >= 0 && this.killedFor === undefined; nl = all.indexOf(10, start)) {
+      const line = all.subarray(start, nl).toString('utf8');
+      start = nl + 1;
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
       } catch {
         this.kill('unreadable result');
-        return;
+        break;
       }
       if (!isResult(parsed)) this.kill('malformed result');
-      else this.settle(parsed);
-    } else if (this.outSize > MAX_RESULT) {
-      this.kill('too much output');
+      else this.accept(parsed);
     }
+    const rest = all.subarray(start);
+    this.out = rest.length > 0 ? [rest] : [];
+    this.outSize = rest.length;
   }
 
   /** SIGTERM first, so the agent can stop the programs it runs (they have process groups of their own); SIGKILL if it does not go. */
@@ -144,22 +170,43 @@ class Agent {
     }, KILL_GRACE_MS).unref();
   }
 
+  /** One result line: the next job's. A line nobody waits for is a confused agent. */
+  private accept(r: AgentResult): void {
+    const p = this.pending;
+    if (p === undefined) return this.kill('unexpected result');
+    p.results.push(r);
+    if (p.results.length >= p.expected) this.finish();
+  }
+
+  /** Every job still without a result gets `r` (the agent crashed, was killed, or could not start). */
   private settle(r: AgentResult): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    while (p.results.length < p.expected) p.results.push(r);
+    this.finish();
+  }
+
+  private finish(): void {
     const p = this.pending;
     if (p === undefined) return;
     this.pending = undefined;
     clearTimeout(p.timer);
-    p.resolve(r);
+    p.resolve(p.results);
   }
 
-  send(job: AgentJob, message: Buffer | undefined, limitMs: number, last: boolean): Promise<AgentResult> {
-    this.jobs++;
+  send(items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>, limitMs: number, last: boolean): Promise<AgentResult[]> {
+    this.jobs += items.length;
     return new Promise((resolve) => {
       // A job too malformed to have a time limit still gets one (the agent will refuse it anyway).
       const ms = Number.isFinite(limitMs) && limitMs > 0 ? limitMs : FALLBACK_LIMIT_MS;
-      this.pending = { resolve, timer: setTimeout(() => this.kill('timed out'), ms) };
+      this.pending = { expected: items.length, results: [], resolve, timer: setTimeout(() => this.kill('timed out'), ms) };
       if (this.gone) return this.settle(crashed('agent ended'));
-      for (const part of encodeFrame(job, message)) this.child.stdin.write(part);
+      const parts =
+        items.length === 1 ? encodeFrame(items[0]!.job, items[0]!.message) : encodeBatch(items.map((i) => ({ job: i.job, message: i.message ?? Buffer.alloc(0) })));
+      // One writev for the frame and its messages.
+      this.child.stdin.cork();
+      for (const part of parts) this.child.stdin.write(part);
+      this.child.stdin.uncork();
       if (last) this.child.stdin.end();
     });
   }
@@ -183,6 +230,16 @@ class Agent {
   }
 }
 
+/** Mailbox jobs of one identity waiting for an agent, and how many agents work for it now. */
+interface Lane {
+  waiting: Array<{ job: MailboxJob; message: Buffer; resolve: (r: AgentResult) => void }>;
+  busy: number;
+}
+
+function isCrash(r: AgentResult): boolean {
+  return r.status === 'temp' && r.reply.text.startsWith('delivery agent failed');
+}
+
 export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService {
   const agentPath = opts.agentPath ?? fileURLToPath(new URL('./agent.js', import.meta.url));
   const nodePath = opts.nodePath ?? process.execPath;
@@ -190,7 +247,7 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
   const tz = opts.tz ?? process.env.TZ;
   const env: Record<string, string> = tz === undefined ? {} : { TZ: tz };
   const idleMs = opts.reuseIdleMs ?? 2000;
-  const maxJobs = opts.reuseMaxJobs ?? 500;
+  const maxJobs = opts.reuseMaxJobs ?? 2000;
   const idle = new Map<string, Agent[]>();
 
   const forget = (a: Agent): void => {
@@ -224,22 +281,102 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
     a.idleTimer.unref();
   };
 
+  /** Runs jobs on a reused agent when the key allows it (or a fresh one), and keeps or ends the agent after. */
+  let spare: Agent | undefined;
+  let closed = false;
+  const startSpare = (): void => {
+    if (opts.spare !== true || closed || spare !== undefined) return;
+    const a = new Agent(nodePath, agentPath, env, (gone) => {
+      if (spare === gone) spare = undefined;
+      forget(gone);
+    });
+    a.setIdle(true);
+    spare = a;
+  };
+  /** A new agent: the spare if there is one (and another is started in its place). */
+  const fresh = (): Agent => {
+    const a = spare;
+    spare = undefined;
+    startSpare();
+    if (a === undefined || a.gone) return new Agent(nodePath, agentPath, env, forget);
+    a.setIdle(false);
+    return a;
+  };
+
+  const runOn = async (key: string | undefined, items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>): Promise<AgentResult[]> => {
+    const agent = (key !== undefined ? take(key) : undefined) ?? fresh();
+    const last = key === undefined || agent.jobs + items.length >= maxJobs;
+    const limit = Math.max(...items.map((i) => killAfter(i.job)));
+    const results = await agent.send(items, limit, last);
+    if (!last && !agent.gone && key !== undefined && !results.some(isCrash)) park(agent, key);
+    else if (!last) agent.end();
+    return results;
+  };
+
+  const lanes = new Map<string, Lane>();
+  /** Lanes with jobs waiting for an agent because BUSY_MAILBOX_AGENTS are at work, in the order they came. */
+  const starved = new Set<string>();
+  let busyAgents = 0;
+
+  /** Starts an agent for a lane's waiting jobs (as one batch) if it and the service may have one more at work. */
+  const dispatch = (key: string, lane: Lane): void => {
+    while (lane.waiting.length > 0) {
+      if (lane.busy >= BUSY_PER_MAILBOX) return;
+      if (busyAgents >= BUSY_MAILBOX_AGENTS) {
+        starved.add(key);
+        return;
+      }
+      let bytes = 0;
+      let n = 0;
+      while (n < lane.waiting.length && n < Math.min(BATCH_JOBS, MAX_BATCH) && (n === 0 || bytes + lane.waiting[n]!.message.length <= BATCH_BYTES)) {
+        bytes += lane.waiting[n]!.message.length;
+        n++;
+      }
+      const batch = lane.waiting.splice(0, n);
+      lane.busy++;
+      busyAgents++;
+      void runOn(key, batch)
+        .catch((err: unknown) => batch.map(() => crashed((err as Error).message)))
+        .then((results) => {
+          lane.busy--;
+          busyAgents--;
+          batch.forEach((b, i) => b.resolve(results[i] ?? crashed('no result')));
+          // Lanes that waited for an agent go first; then this one's own waiting jobs.
+          for (const k of [...starved]) {
+            if (busyAgents >= BUSY_MAILBOX_AGENTS) break;
+            starved.delete(k);
+            const l = lanes.get(k);
+            if (l !== undefined) dispatch(k, l);
+          }
+          if (lane.busy === 0 && lane.waiting.length === 0) lanes.delete(key);
+          else dispatch(key, lane);
+        });
+    }
+  };
+
   return {
     async run(job: AgentJob, message?: Buffer): Promise<AgentResult> {
       const key = idleMs > 0 ? reuseKey(job) : undefined;
-      const agent = (key !== undefined ? take(key) : undefined) ?? new Agent(nodePath, agentPath, env, forget);
-      const last = key === undefined || agent.jobs + 1 >= maxJobs;
-      const result = await agent.send(job, message, killAfter(job), last);
-      if (!last && !agent.gone && key !== undefined && !(result.status === 'temp' && result.reply.text.startsWith('delivery agent failed'))) {
-        park(agent, key);
-      } else if (!last) {
-        agent.end();
+      if (key !== undefined && job.kind === 'mailbox') {
+        return new Promise<AgentResult>((resolve) => {
+          let lane = lanes.get(key);
+          if (lane === undefined) {
+            lane = { waiting: [], busy: 0 };
+            lanes.set(key, lane);
+          }
+          lane.waiting.push({ job, message: message ?? Buffer.alloc(0), resolve });
+          dispatch(key, lane);
+        });
       }
-      return result;
+      const [r] = await runOn(key, [{ job, message }]);
+      return r!;
     },
     async close(): Promise<void> {
+      closed = true;
       const agents = [...idle.values()].flat();
       idle.clear();
+      if (spare !== undefined) agents.push(spare);
+      spare = undefined;
       for (const a of agents) {
         // Referenced again, so that waiting for them keeps this process alive until they are gone.
         a.setIdle(false);

@@ -5,19 +5,20 @@
 // never runs a shell.
 //
 // Mailbox and read jobs may be followed by more jobs for the same identity (spawnAgentService reuses
-// such an agent for a moment); every other agent does one job and exits.
+// such an agent for a moment); every other agent does one job and exits. Mailbox jobs may come as a
+// batch (one frame), done under one lock and one fsync of the mailbox.
 //
 //   node dist/src/deliver/agent.js        (spawned by spawnAgentService(); not a command for people)
 
 import { writeSync } from 'node:fs';
-import { FrameReader } from './agent-frames.js';
-import type { AgentJob, AgentResult } from './agent-protocol.js';
+import { FrameReader, type Frame } from './agent-frames.js';
+import type { AgentJob, AgentResult, MailboxJob } from './agent-protocol.js';
 import { perm, temp } from './errors.js';
 import { fileCredentials, deliverToFile, type FilePlan } from './file-delivery.js';
 import { DropError, dropPrivileges, isRoot, type Credentials } from './identity.js';
 import { checkJob } from './job-parse.js';
-import { deliverToMbox, mboxCredentials, type MailboxPlan } from './mailbox.js';
-import { deliverToMaildir } from './maildir.js';
+import { deliverToMbox, deliverToMboxBatch, mboxCredentials, type MailboxPlan } from './mailbox.js';
+import { deliverToMaildir, deliverToMaildirBatch } from './maildir.js';
 import { getpwnam } from './native.js';
 import { deliverToProgram, killAllPrograms } from './program.js';
 import { readAsUser } from './read-job.js';
@@ -25,6 +26,12 @@ import type { Identity } from './shared-types.js';
 
 function writeResult(result: AgentResult): void {
   const data = Buffer.from(`${JSON.stringify(result)}\n`);
+  for (let off = 0; off < data.length; ) off += writeSync(1, data, off, data.length - off);
+}
+
+/** One write for all the results of a batch. */
+function writeResults(results: AgentResult[]): void {
+  const data = Buffer.from(results.map((r) => `${JSON.stringify(r)}\n`).join(''));
   for (let off = 0; off < data.length; ) off += writeSync(1, data, off, data.length - off);
 }
 
@@ -61,7 +68,7 @@ async function doJob(job: AgentJob, message: Buffer, plans: Plans, tz: string | 
     switch (job.kind) {
       case 'mailbox':
         if (getpwnam(job.user.name) === undefined) return perm(550, '5.1.1', `<${job.meta.recipient}>... User unknown`);
-        return job.format === 'maildir' ? deliverToMaildir(job, message) : await deliverToMbox(job, message, plans.mbox ?? { creds: plans.creds });
+        return job.format === 'maildir' ? await deliverToMaildir(job, message) : await deliverToMbox(job, message, plans.mbox ?? { creds: plans.creds });
       case 'file':
         return await deliverToFile(job, message, plans.file ?? { creds: plans.creds, log: [] });
       case 'program':
@@ -71,6 +78,22 @@ async function doJob(job: AgentJob, message: Buffer, plans: Plans, tz: string | 
     }
   } catch (e) {
     return temp(451, '4.3.0', `delivery agent error: ${messageOf(e)}`);
+  }
+}
+
+/** A batch frame: mailbox jobs for the identity this agent has, done together; anything else is refused. */
+async function doBatch(first: AgentJob, jobs: AgentJob[], messages: Buffer[], plans: Plans): Promise<AgentResult[]> {
+  const foreign = temp(451, '4.3.0', 'delivery agent error: a job for another identity');
+  const mine = jobs.filter((j): j is MailboxJob => j.kind === 'mailbox' && sameCredentials(first, j));
+  // A batch is all of one identity or none of it is done (the service never mixes them).
+  if (mine.length !== jobs.length) return jobs.map(() => foreign);
+  try {
+    const head = mine[0]!;
+    if (getpwnam(head.user.name) === undefined) return mine.map((j) => perm(550, '5.1.1', `<${j.meta.recipient}>... User unknown`));
+    return head.format === 'maildir' ? await deliverToMaildirBatch(mine, messages) : await deliverToMboxBatch(mine, messages, plans.mbox ?? { creds: plans.creds });
+  } catch (e) {
+    const f = temp(451, '4.3.0', `delivery agent error: ${messageOf(e)}`);
+    return jobs.map(() => f);
   }
 }
 
@@ -86,12 +109,14 @@ async function main(): Promise<void> {
   const tz = process.env.TZ;
   const frames = new FrameReader(process.stdin);
   let job: AgentJob;
-  let message: Buffer;
+  let firstFrame: Frame;
+  let firstJobs: AgentJob[];
   try {
     const frame = await frames.next();
     if (frame === undefined) fail('no job');
-    job = checkJob(frame.job);
-    message = frame.message;
+    firstFrame = frame;
+    firstJobs = frame.jobs.map((j) => checkJob(j));
+    job = firstJobs[0]!;
   } catch (e) {
     fail(messageOf(e));
   }
@@ -120,20 +145,22 @@ async function main(): Promise<void> {
     fail(e instanceof DropError ? e.message : `cannot drop privileges: ${String(e)}`);
   }
 
-  writeResult(await doJob(job, message, plans, tz));
+  if (firstFrame.batch) writeResults(await doBatch(job, firstJobs, firstFrame.messages, plans));
+  else writeResult(await doJob(job, firstFrame.messages[0]!, plans, tz));
   if (job.kind === 'mailbox' || job.kind === 'read') {
     for (;;) {
-      let next: AgentJob;
-      let nextMessage: Buffer;
+      let frame: Frame | undefined;
+      let nextJobs: AgentJob[];
       try {
-        const frame = await frames.next();
+        frame = await frames.next();
         if (frame === undefined) break;
-        next = checkJob(frame.job);
-        nextMessage = frame.message;
+        nextJobs = frame.jobs.map((j) => checkJob(j));
       } catch (e) {
         fail(messageOf(e));
       }
-      writeResult(sameCredentials(job, next) ? await doJob(next, nextMessage, plans, tz) : temp(451, '4.3.0', 'delivery agent error: a job for another identity'));
+      const next = nextJobs[0]!;
+      if (frame.batch) writeResults(await doBatch(job, nextJobs, frame.messages, plans));
+      else writeResult(sameCredentials(job, next) ? await doJob(next, frame.messages[0]!, plans, tz) : temp(451, '4.3.0', 'delivery agent error: a job for another identity'));
     }
   }
   process.exit(0);

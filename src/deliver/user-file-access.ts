@@ -13,13 +13,25 @@ import type { FileRead, Identity, UserFileAccess } from './shared-types.js';
 
 const NOTHING_THERE = new Set(['ENOENT', 'ENOTDIR']);
 
-async function visiblyMissing(path: string): Promise<boolean> {
+async function lookMissing(path: string): Promise<boolean> {
   try {
     await lstat(path);
     return false;
   } catch (err) {
     return NOTHING_THERE.has((err as NodeJS.ErrnoException).code ?? '');
   }
+}
+
+/** Looks under way, by path: deliveries routed at the same moment (a batch for one user) share one. */
+const looking = new Map<string, Promise<boolean>>();
+
+function visiblyMissing(path: string): Promise<boolean> {
+  let p = looking.get(path);
+  if (p === undefined) {
+    p = lookMissing(path).finally(() => looking.delete(path));
+    looking.set(path, p);
+  }
+  return p;
 }
 
 export function agentFileAccess(service: DeliveryService): UserFileAccess {

@@ -1,6 +1,13 @@
 // CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320): the checksum of every spool record.
-// Node 20.0 has no zlib.crc32, so it is computed here; slicing-by-8 tables keep it fast enough
-// to checksum every message body on the commit path (several hundred MB/s).
+// zlib.crc32 (Node 20.15 and later) is used where there is one: it is native and an order of
+// magnitude faster, which matters when a queue runner first reads a large queue. Node 20.0 has none,
+// so it is also computed here; slicing-by-8 tables keep that fast enough to checksum every message
+// body on the commit path (several hundred MB/s).
+
+import * as zlib from 'node:zlib';
+
+/** zlib's crc32(data, value), when this Node has it (the same CRC, continued from `value`). */
+const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
 const [T0, T1, T2, T3, T4, T5, T6, T7] = buildTables();
 
@@ -27,6 +34,12 @@ function buildTables(): Uint32Array[] {
  * data spread over several buffers (a record's header and its body buffers) without copying them.
  */
 export function crc32(buf: Uint8Array, crc = 0, start = 0, end = buf.length): number {
+  if (native !== undefined) return native(start === 0 && end === buf.length ? buf : buf.subarray(start, end), crc) >>> 0;
+  return tableCrc32(buf, crc, start, end);
+}
+
+/** The same CRC without zlib (exported for the tests, which compare the two). */
+export function tableCrc32(buf: Uint8Array, crc = 0, start = 0, end = buf.length): number {
   let c = ~crc >>> 0;
   let i = start;
   for (; i + 8 <= end; i += 8) {

@@ -3,11 +3,14 @@
 // appends state for that message; every other runner (a second daemon, `sendmail -q`) skips it.
 //
 // Node has no flock(2), so a lock is a file created atomically with link(2) and judged by its content:
-// a lock whose process is gone (kill -9, a crash) is stale and taken over. The start time (from
+// a lock whose process is gone (kill -9, a crash) is stale and taken over. The file linked is this
+// process's holder file (`.holder.<pid>.<n>`, its token written once), kept while any lock of the
+// process needs it, so taking a lock is one link(2) and letting go one unlink(2); a crashed process's
+// holder file goes when one of its stale locks is broken. The start time (from
 // /proc/<pid>/stat) tells a reused pid from the process that wrote the lock, so a message is never
 // stuck behind an unrelated process that happens to have the old pid.
 
-import { link, lstat, mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { errorCode } from './errors.js';
 import { isQueueId } from './queue-id.js';
@@ -62,6 +65,9 @@ export class MessageLocks {
   private readonly dir: string;
   private tmpSeq = 0;
   private ready: Promise<void> | undefined;
+  /** The holder file every lock of this instance links to, while `users` (locks held or being taken) need it. */
+  private holder: { path: string; written: Promise<void> } | undefined;
+  private users = 0;
 
   /** `queueDir` is the queue directory; the locks live in its `locks` subdirectory (0700). */
   constructor(queueDir: string, private readonly fileMode = 0o600) {
@@ -96,22 +102,22 @@ export class MessageLocks {
     heldHere.add(path);
     try {
       await this.ensureDir();
-      const token = await ownToken();
-      const tmp = join(this.dir, `.${id}.${process.pid}.${this.tmpSeq++}.tmp`);
-      await writeFile(tmp, `${token}\n`, { mode: this.fileMode, flag: 'wx' });
+      const holder = await this.takeHolder();
+      let locked = false;
       try {
-        for (let round = 0; round < 3; round++) {
+        for (let round = 0; round < 3 && !locked; round++) {
           try {
-            await link(tmp, path);
-            return this.held(id, path);
+            await link(holder, path);
+            locked = true;
           } catch (err) {
             if (errorCode(err) !== 'EEXIST') throw err;
+            if (!(await this.breakIfStale(path))) break;
           }
-          if (!(await this.breakIfStale(path))) break;
         }
       } finally {
-        await unlink(tmp).catch(() => undefined);
+        if (!locked) await this.dropHolder();
       }
+      if (locked) return this.held(id, path);
     } catch (err) {
       heldHere.delete(path);
       throw err;
@@ -138,8 +144,50 @@ export class MessageLocks {
         released = true;
         heldHere.delete(path);
         await unlink(path).catch(() => undefined);
+        await this.dropHolder();
       },
     };
+  }
+
+  /** The holder file's path, written if this is its first user. */
+  private async takeHolder(): Promise<string> {
+    this.users++;
+    if (this.holder === undefined) {
+      const path = join(this.dir, `.holder.${process.pid}.${this.tmpSeq++}`);
+      const written = ownToken().then((token) => writeFile(path, `${token}\n`, { mode: this.fileMode, flag: 'wx' }));
+      this.holder = { path, written };
+    }
+    const h = this.holder;
+    try {
+      await h.written;
+    } catch (err) {
+      if (this.holder === h) this.holder = undefined;
+      this.users--;
+      throw err;
+    }
+    return h.path;
+  }
+
+  /** One user fewer; the last one removes the holder file (a new one is written for the next lock). */
+  private async dropHolder(): Promise<void> {
+    if (--this.users > 0) return;
+    const h = this.holder;
+    this.holder = undefined;
+    if (h !== undefined) await unlink(h.path).catch(() => undefined);
+  }
+
+  /** Removes the holder files of a process that is gone (its locks were stale), found by their content. */
+  private async removeHolders(content: string): Promise<void> {
+    // This very process's files (a lock from an earlier instance) are its instances' to remove.
+    if (content.trim() === (await ownToken())) return;
+    const pid = content.trim().split(' ')[0] ?? '';
+    if (!/^\d+$/.test(pid)) return;
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.startsWith(`.holder.${pid}.`)) continue;
+      const p = join(this.dir, name);
+      if ((await readFile(p, 'latin1').catch(() => undefined)) === content) await unlink(p).catch(() => undefined);
+    }
   }
 
   /**
@@ -180,6 +228,7 @@ export class MessageLocks {
         await link(aside, path).catch(() => undefined);
         return false;
       }
+      await this.removeHolders(content);
       return true;
     } finally {
       await unlink(aside).catch(() => undefined);

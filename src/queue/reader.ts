@@ -64,23 +64,30 @@ export class SpoolReader {
     if (m === undefined) throw new Error(`queue id ${id} not found in ${this.dir}`);
     let payload: Buffer;
     try {
-      payload = await readRecordPayload(this.dir, m.loc, id);
+      payload = this.readPayload(m.loc, id);
     } catch (err) {
       // Compaction may have moved the message to another segment since the last refresh.
       if (errorCode(err) !== 'ENOENT') throw err;
       await this.index.refresh();
       m = this.index.get(id);
       if (m === undefined) throw new Error(`queue id ${id} not found in ${this.dir}`);
-      payload = await readRecordPayload(this.dir, m.loc, id);
+      payload = this.readPayload(m.loc, id);
     }
     return payload.subarray(payload.length - m.loc.dataSize);
   }
+
+  /** The payload of a message record, through the index's open segment, its checksums verified again. */
+  private readPayload(loc: RecordLocation, id: string): Buffer {
+    return checkRecord(this.index.readAt(loc.segment, loc.offset, loc.size), loc, id).subarray(HEADER_SIZE);
+  }
 }
 
-/** The payload of a message record, its checksum verified again. */
-async function readRecordPayload(dir: string, loc: RecordLocation, id: string): Promise<Buffer> {
-  const raw = await readRawRecord(dir, loc, id);
-  return raw.subarray(HEADER_SIZE);
+function checkRecord(raw: Buffer, loc: RecordLocation, id: string): Buffer {
+  const h = parseHeader(raw.subarray(0, HEADER_SIZE));
+  if (raw.length !== loc.size || h === null || h.length !== loc.size - HEADER_SIZE || crc32(raw, 0, HEADER_SIZE) !== h.payloadCrc) {
+    throw new Error(`queue id ${id}: record in ${loc.segment} damaged`);
+  }
+  return raw;
 }
 
 /** A whole record (header and payload) as stored, checked against both of its checksums. */
@@ -89,11 +96,7 @@ export async function readRawRecord(dir: string, loc: RecordLocation, id: string
   try {
     const raw = Buffer.allocUnsafe(loc.size);
     const { bytesRead } = await fh.read(raw, 0, loc.size, loc.offset);
-    const h = parseHeader(raw.subarray(0, HEADER_SIZE));
-    if (bytesRead !== loc.size || h === null || h.length !== loc.size - HEADER_SIZE || crc32(raw, 0, HEADER_SIZE) !== h.payloadCrc) {
-      throw new Error(`queue id ${id}: record in ${loc.segment} damaged`);
-    }
-    return raw;
+    return checkRecord(raw.subarray(0, bytesRead), loc, id);
   } finally {
     await fh.close();
   }

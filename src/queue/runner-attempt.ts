@@ -173,7 +173,8 @@ class Attempt {
       else if (e.deferred !== undefined) immediate.push(outcome(e, 'deferred', e.deferred));
       else if (e.delivery === undefined) immediate.push(outcome(e, 'deferred', routingFailed('no delivery for this recipient')));
       else if (e.delivery.kind === 'remote') immediate.push(outcome(e, 'deferred', REMOTE_NOT_YET));
-      else jobs.push(this.ctx.slots.run(() => this.runJob(e)));
+      // Mailbox deliveries take no slot: the delivery service batches them per mailbox and limits its agents.
+      else jobs.push(e.delivery.kind === 'mailbox' ? this.runJob(e) : this.ctx.slots.run(() => this.runJob(e)));
     }
     for (const r of pending) {
       const rcpt = this.env.recipients[r];

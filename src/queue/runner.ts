@@ -1,7 +1,9 @@
 // The queue runner (queue-and-bounces.md §4): attempts every message as soon as its commit resolved
 // (unless DeliveryMode is `queue`), runs the whole queue at start and every QueueInterval (messages
-// whose retry time has come, in QueueSortOrder), and on ETRN. Up to MaxRunnersPerQueue messages are
-// worked on at once, and as many deliveries are in flight.
+// whose retry time has come, in QueueSortOrder), and on ETRN. Up to MaxRunnersPerQueue deliveries are
+// in flight at once; local mailbox deliveries are not counted there (the delivery service batches them
+// per mailbox and limits its own agents), and so that they can be batched more messages are worked on
+// at once: MaxRunnersPerQueue, and up to SPREAD_MESSAGES while their data is small.
 //
 // Every message is locked before it is looked at (locks/<qid>): a second runner — another daemon on the
 // same queue, a `sendmail -q` — skips it. After locking, the message's state is read afresh, so a
@@ -48,9 +50,19 @@ export interface RunSummary {
 const FRESH_GRACE_MS = 5000;
 /** Compaction after a queue run, at most this often. */
 const COMPACT_EVERY_MS = 60_000;
+/**
+ * Messages worked on at once beyond MaxRunnersPerQueue, while their data fits IN_FLIGHT_BYTES: enough
+ * for local deliveries to be batched, for state records to share their fdatasync, and for one group of
+ * messages to be routed and recorded while the agent writes another's batch. (The worker's delivery
+ * service keeps its jobs within the master's in-flight limit: the excess waits there.)
+ */
+const SPREAD_MESSAGES = 96;
+const IN_FLIGHT_BYTES = 16 << 20;
 
 interface WorkItem {
   id: string;
+  /** The message data's size, as known when it was chosen. */
+  size: number;
   filter: RunFilter;
   done: (r: ItemResult) => void;
 }
@@ -69,6 +81,8 @@ export class QueueRunner {
   /** Ids waiting or being worked on. */
   private readonly busy = new Set<string>();
   private workers = 0;
+  /** Data bytes of the messages being worked on. */
+  private workBytes = 0;
   private idle: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: Array<() => void> = [];
@@ -127,7 +141,7 @@ export class QueueRunner {
   arrived(envelope: Envelope): void {
     if (this.stopping || envelope.quarantine !== undefined || this.busy.has(envelope.id)) return;
     this.busy.add(envelope.id);
-    this.fresh.push({ id: envelope.id, filter: {}, done: () => undefined });
+    this.fresh.push({ id: envelope.id, size: envelope.size, filter: {}, done: () => undefined });
     this.pump();
   }
 
@@ -174,10 +188,10 @@ export class QueueRunner {
     const limited = s.maxRunSize > 0 ? chosen.slice(0, s.maxRunSize) : chosen;
     summary.selected = limited.length;
     const results = limited.map(
-      ({ envelope: e }) =>
+      ({ envelope: e, loc }) =>
         new Promise<ItemResult>((done) => {
           this.busy.add(e.id);
-          this.runItems.push({ id: e.id, filter, done });
+          this.runItems.push({ id: e.id, size: loc.dataSize, filter, done });
         }),
     );
     this.pump();
@@ -208,11 +222,20 @@ export class QueueRunner {
     }
   }
 
+  /** Whether one more message may be worked on now: within MaxRunnersPerQueue, or small enough to spread. */
+  private admits(item: WorkItem): boolean {
+    const p = this.settings.parallel;
+    if (this.workers < p) return true;
+    return this.workers < SPREAD_MESSAGES && this.workBytes + item.size <= IN_FLIGHT_BYTES;
+  }
+
   private pump(): void {
-    while (!this.stopping && this.workers < this.settings.parallel) {
-      const item = this.fresh.shift() ?? this.runItems.shift();
-      if (item === undefined) break;
+    while (!this.stopping) {
+      const next = this.fresh[0] ?? this.runItems[0];
+      if (next === undefined || !this.admits(next)) break;
+      const item = (this.fresh.shift() ?? this.runItems.shift())!;
       this.workers++;
+      this.workBytes += item.size;
       void this.process(item)
         .catch((err: unknown) => {
           this.deps.log.error({ event: 'runner-error', qid: item.id, err }, `${item.id}: ${errorMessage(err)}`);
@@ -220,6 +243,7 @@ export class QueueRunner {
         })
         .then((r) => {
           this.workers--;
+          this.workBytes -= item.size;
           this.busy.delete(item.id);
           item.done(r);
           this.pump();
@@ -281,7 +305,7 @@ export class QueueRunner {
       this.busy.delete(item.id);
       item.done('skipped');
     }
-    if (this.workers === 0) return;
+    if (this.workers === 0) return this.reader.index.closeFiles();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       new Promise<void>((r) => this.idle.push(r)),
@@ -291,5 +315,6 @@ export class QueueRunner {
       }),
     ]);
     clearTimeout(timer);
+    if (this.workers === 0) this.reader.index.closeFiles();
   }
 }

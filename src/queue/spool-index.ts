@@ -8,8 +8,8 @@
 // segment name, then offset; a segment that is unsafe or does not start with a segment header is
 // never trusted; a tail that does not check out is ignored (it may be a batch being written).
 
-import { constants } from 'node:fs';
-import { lstat, open, readdir, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeEnvelope, type Envelope } from './envelope.js';
 import { errorCode, errorMessage } from './errors.js';
@@ -82,6 +82,9 @@ export interface SegmentSummary {
   stateIds: ReadonlySet<string>;
 }
 
+/** Segment files kept open for reading message data (the queue runner reads one per message). */
+const MAX_OPEN_SEGMENTS = 32;
+
 function locOrder(a: { segment: string; offset: number }, b: { segment: string; offset: number }): number {
   if (a.segment !== b.segment) return a.segment < b.segment ? -1 : 1;
   return a.offset - b.offset;
@@ -95,6 +98,8 @@ export class SpoolIndex {
   private lostFiles: LostItem[] = [];
   private running: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
+  /** Open descriptors of segments, by name, with the inode they were opened at; closed when the segment is dropped. */
+  private readonly fds = new Map<string, { fd: number; ino: number }>();
 
   constructor(readonly dir: string) {}
 
@@ -168,9 +173,57 @@ export class SpoolIndex {
     return s;
   }
 
+  /**
+   * The bytes [offset, offset+size) of a segment, read through a descriptor kept open for it. Local
+   * queue files in the page cache: a synchronous read costs less than the thread pool round trip.
+   * Throws ENOENT when the segment is gone or is no longer the file the index read.
+   */
+  readAt(segment: string, offset: number, size: number): Buffer {
+    const seg = this.segments.get(segment);
+    if (seg === undefined) throw Object.assign(new Error(`${segment}: not in the queue`), { code: 'ENOENT' });
+    let open = this.fds.get(segment);
+    if (open === undefined || open.ino !== seg.ino) {
+      if (open !== undefined) this.closeFd(segment);
+      const fd = openSync(join(this.dir, segment), constants.O_RDONLY | constants.O_NOFOLLOW);
+      if (fstatSync(fd).ino !== seg.ino) {
+        closeSync(fd);
+        throw Object.assign(new Error(`${segment}: replaced since it was read`), { code: 'ENOENT' });
+      }
+      if (this.fds.size >= MAX_OPEN_SEGMENTS) this.closeFd(this.fds.keys().next().value as string);
+      open = { fd, ino: seg.ino };
+      this.fds.set(segment, open);
+    }
+    const out = Buffer.allocUnsafe(size);
+    let done = 0;
+    while (done < size) {
+      const n = readSync(open.fd, out, done, size - done, offset + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === size ? out : out.subarray(0, done);
+  }
+
+  /** Closes every descriptor kept open (the index can still be used: they are opened again as needed). */
+  closeFiles(): void {
+    for (const name of [...this.fds.keys()]) this.closeFd(name);
+  }
+
+  private closeFd(name: string): void {
+    const open = this.fds.get(name);
+    if (open === undefined) return;
+    this.fds.delete(name);
+    try {
+      closeSync(open.fd);
+    } catch {
+      // nothing to be done about a descriptor that does not close
+    }
+  }
+
   private async refreshNow(): Promise<void> {
-    const owner = (await lstat(this.dir)).uid;
-    const names = await readdir(this.dir);
+    // Synchronous look-ups: the queue directory is local and these hit the inode cache; the thread
+    // pool round trip of each would cost more than the call.
+    const owner = lstatSync(this.dir).uid;
+    const names = readdirSync(this.dir);
     this.lostFiles = names.filter((n) => parseLostName(n) !== null).sort().map((file) => ({ file, reason: 'set aside by recovery' }));
     const present = new Set(names.filter((n) => parseSegmentName(n) !== null));
     for (const name of [...this.segments.keys()]) if (!present.has(name)) this.drop(name);
@@ -180,6 +233,7 @@ export class SpoolIndex {
   /** Forgets everything a segment contributed. */
   private drop(name: string): void {
     const seg = this.segments.get(name);
+    this.closeFd(name);
     if (seg === undefined) return;
     this.segments.delete(name);
     for (const r of seg.records) {
@@ -198,6 +252,23 @@ export class SpoolIndex {
   }
 
   private async readSegment(name: string, owner: number): Promise<void> {
+    const known = this.segments.get(name);
+    if (known !== undefined && known.ino >= 0) {
+      // A segment that has not changed since it was read costs one lstat, not an open, fstat and close.
+      let st: Stats | undefined;
+      let failed = false;
+      try {
+        st = lstatSync(join(this.dir, name), { throwIfNoEntry: false });
+      } catch {
+        // the open below says what is wrong
+        failed = true;
+      }
+      if (!failed && st === undefined) return this.drop(name);
+      if (st !== undefined && st.ino === known.ino && (known.untrusted !== undefined || st.size === known.validEnd)) {
+        known.size = st.size;
+        return;
+      }
+    }
     let fh: FileHandle;
     try {
       fh = await open(join(this.dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);

@@ -15,7 +15,7 @@ import type { AgentJob, AgentResult, DeliveryService } from '../../src/deliver/a
 import { FramedChannel } from '../../src/deliver/ipc-channel.js';
 import { IpcClient } from '../../src/deliver/ipc-client.js';
 import { encodeFrame } from '../../src/deliver/ipc-frame.js';
-import { MASTER_LIMITS, WORKER_LIMITS } from '../../src/deliver/ipc-protocol.js';
+import { MASTER_LIMITS, MAX_JOBS_IN_FLIGHT, WORKER_LIMITS } from '../../src/deliver/ipc-protocol.js';
 import { IpcDeliveryService } from '../../src/deliver/ipc-service.js';
 import type { JobPolicy } from '../../src/daemon/master-job-check.js';
 import { MasterJobs } from '../../src/daemon/master-jobs.js';
@@ -192,6 +192,20 @@ test('jobs beyond the in-flight limit, and jobs the agents fail, are temporary f
     status: 'temp',
     reply: { code: 451, enh: '4.3.0', text: 'delivery agent unavailable: agent failed: spawn EAGAIN' },
   });
+});
+
+test('the worker keeps its jobs within the master\'s in-flight limit: the rest wait, none is refused', async (t) => {
+  const p = await pair(t);
+  let open!: () => void;
+  p.agents.gate = new Promise<void>((r) => (open = r));
+  const read = { kind: 'read', path: '/home/alice/.forward', as: alice, timeoutMs: 1 } as const;
+  const all = Array.from({ length: MAX_JOBS_IN_FLIGHT + 36 }, () => p.delivery.run(read));
+  // Let the requests that were sent reach the master.
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(p.agents.seen.length, MAX_JOBS_IN_FLIGHT);
+  open();
+  for (const r of await Promise.all(all)) assert.deepEqual(r, { status: 'delivered', detail: 'none' });
+  assert.equal(p.agents.seen.length, MAX_JOBS_IN_FLIGHT + 36);
 });
 
 test('a job in flight when the channel ends is a temporary failure', async (t) => {

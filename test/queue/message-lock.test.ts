@@ -122,3 +122,27 @@ test('many processes racing for the same messages: each message is locked by exa
     assert.equal(winners.length, 1, `${id}: ${winners.length} holders`);
   }
 });
+
+test('locks held at once are links to one holder file of the process, which goes with the last lock', async (t) => {
+  const dir = await tempDir(t);
+  const locks = new MessageLocks(dir);
+  const ids = [processIds.next(), processIds.next(), processIds.next()];
+  const held = await Promise.all(ids.map((id) => locks.tryLock(id)));
+  const names = (await readdir(join(dir, 'locks'))).sort();
+  const holders = names.filter((n) => n.startsWith(`.holder.${process.pid}.`));
+  assert.equal(holders.length, 1);
+  assert.deepEqual(names.filter((n) => !n.startsWith('.')), [...ids].sort());
+  const ino = (await stat(join(dir, 'locks', holders[0]!))).ino;
+  for (const id of ids) assert.equal((await stat(join(dir, 'locks', id))).ino, ino);
+  assert.match(await readFile(join(dir, 'locks', holders[0]!), 'latin1'), new RegExp(`^${process.pid} \\d+\\n$`));
+  await held[0]!.release();
+  await held[1]!.release();
+  assert.deepEqual((await readdir(join(dir, 'locks'))).sort(), [holders[0], ids[2]].sort());
+  await held[2]!.release();
+  assert.deepEqual(await readdir(join(dir, 'locks')), []);
+  // The next lock writes a new holder file.
+  const again = await locks.tryLock(ids[0]!);
+  assert.ok(again !== null);
+  await again.release();
+  assert.deepEqual(await readdir(join(dir, 'locks')), []);
+});
