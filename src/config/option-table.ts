@@ -274,6 +274,11 @@ export const OPTION_TABLE = {
   MaildirPath: o(stringKind, '$z/Maildir', { postern: true }),
   QueueInterval: o(minutes, '1m', { postern: true }),
   DnsServers: u(dnsServersKind, { postern: true }),
+  // Outbound routing (issue 7, docs/outbound.md): the smart host in native form (wins over SMART_HOST /
+  // DS), the per-domain TLS policy map, and the port of hosts that do not name one.
+  SmartHost: u(stringKind, { postern: true }),
+  TLSPolicyFile: u(stringKind, { postern: true }),
+  OutboundPort: o(integerKind(1, 65535), '25', { postern: true }),
 
   // --- sendmail options Postern accepts with a warning (config-formats.md §5.3) ---
   BlankSub: x({ m4: 'confBLANK_SUB', letter: 'B' }),
