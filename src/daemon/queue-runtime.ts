@@ -9,7 +9,10 @@ import { agentFileAccess } from '../deliver/user-file-access.js';
 import { loadPasswd } from '../maps/users.js';
 import { Spool, type SpoolEvent } from '../queue/index.js';
 import { QueueRunner } from '../queue/runner.js';
-import type { Expander, RunnerLog } from '../queue/runner-types.js';
+import type { Expander, RemoteService, RunnerLog } from '../queue/runner-types.js';
+import type { SendFn } from '../outbound/route/dispatch.js';
+import { withMailertable } from '../outbound/route/mailertable-expand.js';
+import { remoteService } from './outbound-runtime.js';
 import { routeSettings, trustedUserWords, type ExpandContext } from '../route/context.js';
 import { expandRecipients } from '../route/expand.js';
 import { loadShells } from '../route/shells.js';
@@ -32,6 +35,8 @@ export interface QueueRuntimeOptions {
   now?: () => number;
   /** The runner's spool writer id; default `runner` (another process running the queue needs its own). */
   writerId?: string;
+  /** The SMTP client (deliver() with its options bound); absent: remote recipients stay deferred. */
+  send?: SendFn;
 }
 
 /** The passwd table, read again when the file changes (looked at no more than once a second). */
@@ -58,9 +63,10 @@ class Users {
 interface Routing {
   expand: Expander;
   defaultUser: Identity;
+  remote?: RemoteService;
 }
 
-async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log: RunnerLog): Promise<Routing | string> {
+async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log: RunnerLog, send: SendFn | undefined): Promise<Routing | string> {
   const cfg = rt.config;
   const first = await users.lookup();
   const defaultUser = resolveDefaultUser(cfg.options.DefaultUser, first);
@@ -92,7 +98,11 @@ async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log
     };
     return expandRecipients(envelope, ctx, only);
   };
-  return { expand, defaultUser };
+  const mailertable = rt.outbound.mailertable;
+  const routed = mailertable === undefined ? expand : withMailertable(expand, () => mailertable.current());
+  if (send === undefined) return { expand: routed, defaultUser };
+  const remote = remoteService({ config: cfg, maps: rt.outbound, dns: rt.dns, j: rt.names.j, isLocalDomain: (d) => rt.directory.isLocalDomain(d), send });
+  return { expand: routed, defaultUser, remote };
 }
 
 export class QueueRuntime {
@@ -106,7 +116,7 @@ export class QueueRuntime {
   /** Opens the runner's spool writer and builds the runner; an error text when the configuration is unusable. */
   static async open(rt: Runtime, opts: QueueRuntimeOptions): Promise<QueueRuntime | string> {
     const users = new Users(opts.passwdFile ?? PASSWD_FILE);
-    const r = await routing(rt, opts.delivery, users, opts.log);
+    const r = await routing(rt, opts.delivery, users, opts.log, opts.send);
     if (typeof r === 'string') return r;
     const spool = await Spool.open({
       dir: opts.smtpSpool.dir,
@@ -120,6 +130,7 @@ export class QueueRuntime {
       watch: [opts.smtpSpool, spool],
       delivery: opts.delivery,
       expand: r.expand,
+      ...(r.remote !== undefined ? { remote: r.remote } : {}),
       settings: runnerSettings(rt.config, rt.names, r.defaultUser),
       log: opts.log,
       ...(opts.now !== undefined ? { now: opts.now } : {}),
@@ -133,9 +144,9 @@ export class QueueRuntime {
 
   /** SIGHUP: the new configuration's settings and routing; an error text keeps the old ones. */
   async reload(rt: Runtime): Promise<string | undefined> {
-    const r = await routing(rt, this.opts.delivery, this.users, this.opts.log);
+    const r = await routing(rt, this.opts.delivery, this.users, this.opts.log, this.opts.send);
     if (typeof r === 'string') return r;
-    this.runner.reload(runnerSettings(rt.config, rt.names, r.defaultUser), r.expand);
+    this.runner.reload(runnerSettings(rt.config, rt.names, r.defaultUser), r.expand, r.remote);
     return undefined;
   }
 

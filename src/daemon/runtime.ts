@@ -24,6 +24,8 @@ import { policyConfig } from './policy-settings.js';
 import { policyDns } from './policy-runtime.js';
 import { checkFileSafety, type FileSafetyPolicy } from './file-safety.js';
 import type { SecureContext } from 'node:tls';
+import type { DomainMapEvent } from '../maps/domain-map-source.js';
+import { openOutbound, type OutboundMaps } from './outbound-runtime.js';
 
 export interface Runtime {
   config: EffectiveConfig;
@@ -37,6 +39,8 @@ export interface Runtime {
   policy: Policy;
   /** Present when STARTTLS can be offered. */
   tls: SecureContext | undefined;
+  /** Smart host, mailertable and TLS policy map (remote delivery). */
+  outbound: OutboundMaps;
 }
 
 export interface RuntimeResult {
@@ -101,6 +105,9 @@ async function checkFiles(cfg: EffectiveConfig, policy: FileSafetyPolicy, diags:
   for (const f of cfg.options.AliasFile) await checkFileSafety(f.replace(/^[a-z]+:/, ''), 'alias', policy, diags);
   for (const c of cfg.classFiles) await checkFileSafety(c.path, 'class', policy, diags);
   if (cfg.accessMap !== undefined) await checkFileSafety(cfg.accessMap.path, 'map', policy, diags);
+  if (cfg.mailertable !== undefined) await checkFileSafety(cfg.mailertable.path, 'map', policy, diags);
+  const tlsPolicy = cfg.options.TLSPolicyFile?.trim();
+  if (tlsPolicy !== undefined && tlsPolicy !== '') await checkFileSafety(tlsPolicy, 'map', policy, diags);
 }
 
 export interface RuntimeOptions {
@@ -111,6 +118,8 @@ export interface RuntimeOptions {
   readTlsFile?: (path: string) => Promise<Buffer>;
   /** alias databases loaded again, found out of date or incomplete after start-up, for the daemon's log */
   onAliasEvent?: (e: AliasStoreEvent) => void;
+  /** mailertable and TLS policy map loads and refused reloads, for the daemon's log */
+  onMapEvent?: (e: DomainMapEvent) => void;
 }
 
 /** The access map named by the configuration, if FEATURE(access_db) is on; errors stop the start. */
@@ -161,10 +170,11 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, runtim
   const settings = smtpSettings(cfg, names, version);
   const relayWords = await classWords(cfg, 'R', diags);
   const access = await openAccess(cfg, diags, runtimeOpts.onAccessEvent);
+  const outbound = await openOutbound(cfg, diags, runtimeOpts.onMapEvent);
   const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, access), policyDns(cfg, dns, names.j, isLocalDomain, diags));
   if (diags.hasErrors) return { diagnostics: diags.items };
   return {
-    runtime: { config: cfg, names, settings, directory: new AliasStoreDirectory(w, aliases.store, users, o.MaxAliasRecursion), aliases: aliases.store, ownAddresses: ifaces.own, dns, tls, policy },
+    runtime: { config: cfg, names, settings, directory: new AliasStoreDirectory(w, aliases.store, users, o.MaxAliasRecursion), aliases: aliases.store, ownAddresses: ifaces.own, dns, tls, policy, outbound },
     diagnostics: diags.items,
   };
 }

@@ -1,0 +1,187 @@
+// The runner's RemoteService: routes each recipient domain of a message once (router.ts), puts the
+// recipients whose next hops are the same into one request to the SMTP client (which sends at most 100
+// per transaction and tries the hops in order), and turns the client's per-recipient outcomes into
+// what the runner records: the reply (the remote one, or routing's), Remote-MTA, a transcript for the
+// DSN (`... while talking to host.:`, `>>> command`, `<<< reply`), relay= and TLS facts for the log.
+// SoftBounce: every permanent failure becomes temporary (queue-and-bounces.md §7).
+
+import type { Envelope } from '../../queue/envelope.js';
+import type { RemoteRecipient, RemoteRequest, RemoteResult, RemoteService } from '../../queue/runner-types.js';
+import type { StatusText } from '../../route/types.js';
+import { domainOf, type Router } from './router.js';
+import type { NextHop, RouteDecision } from './types.js';
+
+/** The SMTP client's message (src/outbound/client/types.ts OutboundMessage). */
+export interface ClientMessage {
+  qid: string;
+  sender: string;
+  recipients: Array<{ address: string; notify?: string[]; orcpt?: string }>;
+  body: Buffer;
+  size: number;
+  bodyType?: '7BIT' | '8BITMIME';
+  smtputf8: boolean;
+  ret?: 'FULL' | 'HDRS';
+  envid?: string;
+}
+
+export interface ClientOutcome {
+  address: string;
+  status: 'sent' | 'temp' | 'perm';
+  reply: { code: number; enh?: string; text: string };
+  host?: string;
+  stage: string;
+}
+
+export interface ClientTls {
+  version?: string;
+  cipher?: string;
+  verified?: boolean;
+  peerCN?: string;
+}
+
+export interface ClientReport {
+  outcomes: ClientOutcome[];
+  tls?: ClientTls;
+  host?: string;
+  address?: string;
+  /** The server offered DSN: NOTIFY/ORCPT went with the recipients. */
+  dsn?: boolean;
+}
+
+/** The SMTP client's deliver() with its options bound. */
+export type SendFn = (hops: NextHop[], msg: ClientMessage) => Promise<ClientReport>;
+
+export interface DispatchOptions {
+  router: Router;
+  send: SendFn;
+  softBounce: boolean;
+}
+
+/** The client command whose reply decided a recipient's outcome, as sendmail's transcript shows it. */
+function commandOf(stage: string, address: string, sender: string): string | undefined {
+  switch (stage) {
+    case 'mail':
+      return `MAIL From:<${sender}>`;
+    case 'rcpt':
+      return `RCPT To:<${address}>`;
+    case 'data':
+      return 'DATA';
+    case 'datafinal':
+      return '.';
+    case 'starttls':
+      return 'STARTTLS';
+    case 'quit':
+      return 'QUIT';
+    case 'ehlo':
+      return 'EHLO';
+    default:
+      return undefined;
+  }
+}
+
+function softened(st: StatusText): StatusText {
+  return { code: st.code - 100, enh: `4${st.enh.slice(1)}`, text: st.text };
+}
+
+function routeFailure(key: string, d: Extract<RouteDecision, { kind: 'temp' | 'perm' }>, softBounce: boolean): RemoteResult {
+  if (d.kind === 'perm' && softBounce) return { key, status: 'temp', reply: softened(d.status) };
+  return { key, status: d.kind, reply: d.status };
+}
+
+/** Hops that name the same servers are one destination, whatever order the shuffle gave them. */
+function hopsKey(hops: NextHop[]): string {
+  return hops
+    .map((h) => `${h.host}|${h.port}|${h.tls}|${h.addresses.join(',')}`)
+    .sort()
+    .join(' ');
+}
+
+function tlsFields(tls: ClientTls | undefined): Record<string, string> {
+  if (tls === undefined || tls.version === undefined) return {};
+  return { tls: tls.version, ...(tls.cipher !== undefined ? { cipher: tls.cipher } : {}), verify: tls.verified === true ? 'OK' : 'NO' };
+}
+
+function messageOf(env: Envelope, sender: string, recipients: RemoteRecipient[], data: Buffer): ClientMessage {
+  return {
+    qid: env.id,
+    sender,
+    recipients: recipients.map((r) => ({ address: r.address, ...(r.notify !== undefined ? { notify: r.notify } : {}), ...(r.orcpt !== undefined ? { orcpt: r.orcpt } : {}) })),
+    body: data,
+    size: data.length,
+    ...(env.bodyType !== undefined ? { bodyType: env.bodyType } : env.eightBit ? { bodyType: '8BITMIME' as const } : {}),
+    smtputf8: env.smtputf8 === true,
+    ...(env.ret !== undefined ? { ret: env.ret } : {}),
+    ...(env.envid !== undefined ? { envid: env.envid } : {}),
+  };
+}
+
+export class RemoteDispatcher implements RemoteService {
+  constructor(private readonly o: DispatchOptions) {}
+
+  async deliver(req: RemoteRequest): Promise<RemoteResult[]> {
+    const routes = new Map<string, Promise<RouteDecision>>();
+    const decided = await Promise.all(
+      req.recipients.map(async (r) => {
+        const domain = domainOf(r.address);
+        let p = routes.get(domain);
+        if (p === undefined) routes.set(domain, (p = this.o.router.route(r.address)));
+        return { r, d: await p };
+      }),
+    );
+    const results: RemoteResult[] = [];
+    const groups = new Map<string, { hops: NextHop[]; recipients: RemoteRecipient[] }>();
+    for (const { r, d } of decided) {
+      if (d.kind === 'temp' || d.kind === 'perm') results.push(routeFailure(r.key, d, this.o.softBounce));
+      else if (d.kind === 'local') {
+        // withMailertable() handles local: entries at expansion; reaching here means it pointed back out.
+        const st: StatusText = { code: 554, enh: '5.3.5', text: `<${r.address}>... mailertable local: target routes back to remote delivery` };
+        results.push(routeFailure(r.key, { kind: 'perm', status: st }, this.o.softBounce));
+      } else {
+        const k = hopsKey(d.hops);
+        const g = groups.get(k);
+        if (g === undefined) groups.set(k, { hops: d.hops, recipients: [r] });
+        else g.recipients.push(r);
+      }
+    }
+    const sent = await Promise.all([...groups.values()].map((g) => this.#send(req, g.hops, g.recipients)));
+    return [...results, ...sent.flat()];
+  }
+
+  async #send(req: RemoteRequest, hops: NextHop[], recipients: RemoteRecipient[]): Promise<RemoteResult[]> {
+    let report: ClientReport;
+    try {
+      report = await this.o.send(hops, messageOf(req.envelope, req.sender, recipients, req.data));
+    } catch (err) {
+      const reply: StatusText = { code: 451, enh: '4.4.0', text: `SMTP client error: ${(err as Error).message}` };
+      return recipients.map((r) => ({ key: r.key, status: 'temp', reply }));
+    }
+    const byAddress = new Map<string, ClientOutcome>();
+    for (const o of report.outcomes) byAddress.set(o.address.toLowerCase(), o);
+    const relay = report.host !== undefined ? `${report.host}.${report.address !== undefined ? ` [${report.address}]` : ''}` : undefined;
+    return recipients.map((r): RemoteResult => {
+      const o = byAddress.get(r.address.toLowerCase());
+      if (o === undefined) return { key: r.key, status: 'temp', reply: { code: 451, enh: '4.4.0', text: 'no outcome from the SMTP client' } };
+      const cls = String(o.reply.code).charAt(0);
+      let reply: StatusText = { code: o.reply.code, enh: o.reply.enh ?? `${cls === '2' || cls === '4' || cls === '5' ? cls : '4'}.0.0`, text: o.reply.text };
+      let status = o.status;
+      if (status === 'perm' && this.o.softBounce) {
+        status = 'temp';
+        reply = softened(reply);
+      }
+      const host = o.host ?? report.host;
+      const answered = host !== undefined && o.stage !== 'connect';
+      const line = `${o.reply.code}${o.reply.enh !== undefined ? ` ${o.reply.enh}` : ''} ${o.reply.text}`;
+      const cmd = commandOf(o.stage, r.address, req.sender);
+      const log: Record<string, string> = { ...(relay !== undefined ? { relay } : {}), ...tlsFields(report.tls) };
+      return {
+        key: r.key,
+        status,
+        reply,
+        ...(answered ? { remoteMta: host } : {}),
+        ...(status !== 'sent' && answered ? { transcript: [`... while talking to ${host}.:`, ...(cmd !== undefined ? [`>>> ${cmd}`] : []), `<<< ${line}`] } : {}),
+        ...(status === 'sent' && report.dsn === true && r.notify !== undefined ? { dsnPassedOn: true } : {}),
+        ...(Object.keys(log).length > 0 ? { log } : {}),
+      };
+    });
+  }
+}
