@@ -279,6 +279,12 @@ export const OPTION_TABLE = {
   SmartHost: u(stringKind, { postern: true }),
   TLSPolicyFile: u(stringKind, { postern: true }),
   OutboundPort: o(integerKind(1, 65535), '25', { postern: true }),
+  // Outbound SMTP client (docs/outbound.md "Client"): sendmail's connection cache options are
+  // implemented by the pool, with larger Postern defaults; the two limits are Postern's own.
+  ConnectionCacheSize: o(integerKind(), '32', { m4: 'confMCI_CACHE_SIZE', letter: 'k', sd: '2' }),
+  ConnectionCacheTimeout: o(minutes, '30s', { m4: 'confMCI_CACHE_TIMEOUT', letter: 'K', sd: '5m' }),
+  OutboundMaxConnections: o(integerKind(), '100', { postern: true }),
+  OutboundMaxPerDestination: o(integerKind(), '20', { postern: true }),
 
   // --- sendmail options Postern accepts with a warning (config-formats.md §5.3) ---
   BlankSub: x({ m4: 'confBLANK_SUB', letter: 'B' }),
@@ -288,8 +294,6 @@ export const OPTION_TABLE = {
   SaveFromLine: x({ m4: 'confSAVE_FROM_LINES', letter: 'f' }),
   MatchGECOS: x({ m4: 'confMATCH_GECOS', letter: 'G' }, unimplementedBoolean),
   ResolverOptions: x({ m4: 'confBIND_OPTS', letter: 'I' }),
-  ConnectionCacheTimeout: x({ m4: 'confMCI_CACHE_TIMEOUT', letter: 'K' }),
-  ConnectionCacheSize: x({ m4: 'confMCI_CACHE_SIZE', letter: 'k' }),
   OldStyleHeaders: x({ m4: 'confOLD_STYLE_HEADERS', letter: 'o', safe: true }),
   QueueFactor: x({ m4: 'confQUEUE_FACTOR', letter: 'q' }),
   DontPruneRoutes: x({ m4: 'confDONT_PRUNE_ROUTES', letter: 'R' }),

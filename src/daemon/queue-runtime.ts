@@ -13,6 +13,8 @@ import type { Expander, RemoteService, RunnerLog } from '../queue/runner-types.j
 import type { SendFn } from '../outbound/route/dispatch.js';
 import { withMailertable } from '../outbound/route/mailertable-expand.js';
 import { remoteService } from './outbound-runtime.js';
+import { clientSettings, clientTlsContext, deliver, poolSettings, type Session } from '../outbound/client/index.js';
+import { ConnectionPool } from '../outbound/pool/index.js';
 import { routeSettings, trustedUserWords, type ExpandContext } from '../route/context.js';
 import { expandRecipients } from '../route/expand.js';
 import { loadShells } from '../route/shells.js';
@@ -35,8 +37,24 @@ export interface QueueRuntimeOptions {
   now?: () => number;
   /** The runner's spool writer id; default `runner` (another process running the queue needs its own). */
   writerId?: string;
-  /** The SMTP client (deliver() with its options bound); absent: remote recipients stay deferred. */
-  send?: SendFn;
+  /**
+   * The SMTP client (deliver() with its options bound); default: Postern's client with a connection
+   * pool owned by this runtime; `false`: remote recipients stay deferred (REMOTE_NOT_YET).
+   */
+  send?: SendFn | false;
+}
+
+/** The SMTP client bound to the configuration: its settings, trust anchors and the runtime's pool. */
+async function clientSend(rt: Runtime, pool: ConnectionPool<Session>, log: RunnerLog): Promise<SendFn> {
+  let tlsContext;
+  try {
+    tlsContext = await clientTlsContext(rt.config.options.CACertFile);
+  } catch (err) {
+    log.error({ event: 'client-tls', file: rt.config.options.CACertFile }, `CACertFile ${rt.config.options.CACertFile ?? ''} cannot be read (${(err as Error).message}); the system's CAs alone are trusted`);
+    tlsContext = await clientTlsContext(undefined);
+  }
+  const opts = { ...clientSettings(rt.config, rt.names.j), tlsContext, pool };
+  return (hops, msg) => deliver(hops, msg, opts);
 }
 
 /** The passwd table, read again when the file changes (looked at no more than once a second). */
@@ -111,12 +129,17 @@ export class QueueRuntime {
     readonly spool: Spool,
     private readonly users: Users,
     private readonly opts: QueueRuntimeOptions,
+    private readonly pool: ConnectionPool<Session>,
+    private send: SendFn | undefined,
   ) {}
 
   /** Opens the runner's spool writer and builds the runner; an error text when the configuration is unusable. */
   static async open(rt: Runtime, opts: QueueRuntimeOptions): Promise<QueueRuntime | string> {
     const users = new Users(opts.passwdFile ?? PASSWD_FILE);
-    const r = await routing(rt, opts.delivery, users, opts.log, opts.send);
+    // One pool for the life of the runtime: a reload keeps its connections and limits.
+    const pool = new ConnectionPool<Session>(poolSettings(rt.config));
+    const send = opts.send === false ? undefined : (opts.send ?? (await clientSend(rt, pool, opts.log)));
+    const r = await routing(rt, opts.delivery, users, opts.log, send);
     if (typeof r === 'string') return r;
     const spool = await Spool.open({
       dir: opts.smtpSpool.dir,
@@ -135,7 +158,7 @@ export class QueueRuntime {
       log: opts.log,
       ...(opts.now !== undefined ? { now: opts.now } : {}),
     });
-    return new QueueRuntime(runner, spool, users, opts);
+    return new QueueRuntime(runner, spool, users, opts, pool, send);
   }
 
   start(): void {
@@ -144,7 +167,9 @@ export class QueueRuntime {
 
   /** SIGHUP: the new configuration's settings and routing; an error text keeps the old ones. */
   async reload(rt: Runtime): Promise<string | undefined> {
-    const r = await routing(rt, this.opts.delivery, this.users, this.opts.log, this.opts.send);
+    // New client settings and trust anchors; the pool (its connections, its limits) stays.
+    if (this.send !== undefined && this.opts.send === undefined) this.send = await clientSend(rt, this.pool, this.opts.log);
+    const r = await routing(rt, this.opts.delivery, this.users, this.opts.log, this.send);
     if (typeof r === 'string') return r;
     this.runner.reload(runnerSettings(rt.config, rt.names, r.defaultUser), r.expand, r.remote);
     return undefined;
@@ -153,6 +178,7 @@ export class QueueRuntime {
   /** Stops the runner (waiting up to `graceMs` for attempts in flight) and closes its spool writer. */
   async close(graceMs: number): Promise<void> {
     await this.runner.stop(graceMs);
+    await this.pool.close();
     await this.spool.close();
   }
 }

@@ -242,6 +242,7 @@ class Attempt {
       const status = r.status === 'sent' ? 'delivered' : r.status === 'temp' ? 'deferred' : 'failed';
       const more: Partial<DeliveryUpdate> = {
         ...(r.remoteMta !== undefined ? { remoteMta: r.remoteMta } : {}),
+        ...(r.diagnostic !== undefined && r.status !== 'sent' ? { diagnostic: r.diagnostic } : {}),
         ...(r.transcript !== undefined && r.status !== 'sent' ? { transcript: r.transcript } : {}),
         // RFC 3461 §4.1: a server that takes NOTIFY on reports success itself; else ours says `relayed`.
         ...(r.status === 'sent' ? (r.dsnPassedOn === true ? { reported: true } : { relayed: true }) : {}),

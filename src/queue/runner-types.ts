@@ -91,6 +91,8 @@ export interface RemoteResult {
   reply: StatusText;
   /** The server that answered (DSN Remote-MTA), when one did. */
   remoteMta?: string;
+  /** The remote reply line as received, when the status shown is not exactly it (no enhanced code). */
+  diagnostic?: string;
   /** DSN transcript lines (`... while talking to host.:`, `>>> RCPT TO:<...>`, `<<< 550 ...`). */
   transcript?: string[];
   /** Sent to a server that took NOTIFY/ORCPT on: it reports success itself, no `relayed` report. */

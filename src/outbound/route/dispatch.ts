@@ -9,47 +9,11 @@ import type { Envelope } from '../../queue/envelope.js';
 import type { RemoteRecipient, RemoteRequest, RemoteResult, RemoteService } from '../../queue/runner-types.js';
 import type { StatusText } from '../../route/types.js';
 import { domainOf, type Router } from './router.js';
+import type { DeliveryReport, OutboundMessage, RecipientOutcome, TlsFacts } from '../client/types.js';
 import type { NextHop, RouteDecision } from './types.js';
 
-/** The SMTP client's message (src/outbound/client/types.ts OutboundMessage). */
-export interface ClientMessage {
-  qid: string;
-  sender: string;
-  recipients: Array<{ address: string; notify?: string[]; orcpt?: string }>;
-  body: Buffer;
-  size: number;
-  bodyType?: '7BIT' | '8BITMIME';
-  smtputf8: boolean;
-  ret?: 'FULL' | 'HDRS';
-  envid?: string;
-}
-
-export interface ClientOutcome {
-  address: string;
-  status: 'sent' | 'temp' | 'perm';
-  reply: { code: number; enh?: string; text: string };
-  host?: string;
-  stage: string;
-}
-
-export interface ClientTls {
-  version?: string;
-  cipher?: string;
-  verified?: boolean;
-  peerCN?: string;
-}
-
-export interface ClientReport {
-  outcomes: ClientOutcome[];
-  tls?: ClientTls;
-  host?: string;
-  address?: string;
-  /** The server offered DSN: NOTIFY/ORCPT went with the recipients. */
-  dsn?: boolean;
-}
-
 /** The SMTP client's deliver() with its options bound. */
-export type SendFn = (hops: NextHop[], msg: ClientMessage) => Promise<ClientReport>;
+export type SendFn = (hops: NextHop[], msg: OutboundMessage) => Promise<DeliveryReport>;
 
 export interface DispatchOptions {
   router: Router;
@@ -96,19 +60,21 @@ function hopsKey(hops: NextHop[]): string {
     .join(' ');
 }
 
-function tlsFields(tls: ClientTls | undefined): Record<string, string> {
-  if (tls === undefined || tls.version === undefined) return {};
-  return { tls: tls.version, ...(tls.cipher !== undefined ? { cipher: tls.cipher } : {}), verify: tls.verified === true ? 'OK' : 'NO' };
+/** sendmail's STARTTLS=client facts: version, cipher, bits, verify (OK, or FAIL when not verified). */
+function tlsFields(tls: TlsFacts | undefined): Record<string, string> {
+  if (tls === undefined) return {};
+  return { tls_version: tls.version, cipher: tls.cipher, bits: String(tls.bits), verify: tls.verified ? 'OK' : 'FAIL' };
 }
 
-function messageOf(env: Envelope, sender: string, recipients: RemoteRecipient[], data: Buffer): ClientMessage {
+function messageOf(env: Envelope, sender: string, recipients: RemoteRecipient[], data: Buffer): OutboundMessage {
   return {
     qid: env.id,
     sender,
     recipients: recipients.map((r) => ({ address: r.address, ...(r.notify !== undefined ? { notify: r.notify } : {}), ...(r.orcpt !== undefined ? { orcpt: r.orcpt } : {}) })),
     body: data,
     size: data.length,
-    ...(env.bodyType !== undefined ? { bodyType: env.bodyType } : env.eightBit ? { bodyType: '8BITMIME' as const } : {}),
+    ...(env.bodyType !== undefined ? { bodyType: env.bodyType } : {}),
+    eightBit: env.eightBit,
     smtputf8: env.smtputf8 === true,
     ...(env.ret !== undefined ? { ret: env.ret } : {}),
     ...(env.envid !== undefined ? { envid: env.envid } : {}),
@@ -148,40 +114,46 @@ export class RemoteDispatcher implements RemoteService {
   }
 
   async #send(req: RemoteRequest, hops: NextHop[], recipients: RemoteRecipient[]): Promise<RemoteResult[]> {
-    let report: ClientReport;
+    let report: DeliveryReport;
     try {
       report = await this.o.send(hops, messageOf(req.envelope, req.sender, recipients, req.data));
     } catch (err) {
       const reply: StatusText = { code: 451, enh: '4.4.0', text: `SMTP client error: ${(err as Error).message}` };
       return recipients.map((r) => ({ key: r.key, status: 'temp', reply }));
     }
-    const byAddress = new Map<string, ClientOutcome>();
+    const byAddress = new Map<string, RecipientOutcome>();
     for (const o of report.outcomes) byAddress.set(o.address.toLowerCase(), o);
-    const relay = report.host !== undefined ? `${report.host}.${report.address !== undefined ? ` [${report.address}]` : ''}` : undefined;
     return recipients.map((r): RemoteResult => {
       const o = byAddress.get(r.address.toLowerCase());
       if (o === undefined) return { key: r.key, status: 'temp', reply: { code: 451, enh: '4.4.0', text: 'no outcome from the SMTP client' } };
-      const cls = String(o.reply.code).charAt(0);
-      let reply: StatusText = { code: o.reply.code, enh: o.reply.enh ?? `${cls === '2' || cls === '4' || cls === '5' ? cls : '4'}.0.0`, text: o.reply.text };
-      let status = o.status;
-      if (status === 'perm' && this.o.softBounce) {
-        status = 'temp';
-        reply = softened(reply);
-      }
-      const host = o.host ?? report.host;
-      const answered = host !== undefined && o.stage !== 'connect';
-      const line = `${o.reply.code}${o.reply.enh !== undefined ? ` ${o.reply.enh}` : ''} ${o.reply.text}`;
-      const cmd = commandOf(o.stage, r.address, req.sender);
-      const log: Record<string, string> = { ...(relay !== undefined ? { relay } : {}), ...tlsFields(report.tls) };
-      return {
-        key: r.key,
-        status,
-        reply,
-        ...(answered ? { remoteMta: host } : {}),
-        ...(status !== 'sent' && answered ? { transcript: [`... while talking to ${host}.:`, ...(cmd !== undefined ? [`>>> ${cmd}`] : []), `<<< ${line}`] } : {}),
-        ...(status === 'sent' && report.dsn === true && r.notify !== undefined ? { dsnPassedOn: true } : {}),
-        ...(Object.keys(log).length > 0 ? { log } : {}),
-      };
+      return this.#result(req, r, o, report);
     });
+  }
+
+  #result(req: RemoteRequest, r: RemoteRecipient, o: RecipientOutcome, report: DeliveryReport): RemoteResult {
+    const cls = String(o.reply.code).charAt(0);
+    let reply: StatusText = { code: o.reply.code, enh: o.reply.enh ?? `${cls === '2' || cls === '5' ? cls : '4'}.0.0`, text: o.reply.text };
+    let status = o.status;
+    // The client applies SoftBounce itself; this keeps the rule whole if it ever did not.
+    if (status === 'perm' && this.o.softBounce) {
+      status = 'temp';
+      reply = softened(reply);
+    }
+    const remote = o.source === 'remote' && o.host !== undefined;
+    const line = `${o.reply.code}${o.reply.enh !== undefined ? ` ${o.reply.enh}` : ''} ${o.reply.text}`;
+    const cmd = commandOf(o.stage, r.address, req.sender);
+    const relay = o.host !== undefined ? `${o.host}.${o.hostAddress !== undefined ? ` [${o.hostAddress}]` : ''}` : undefined;
+    const log: Record<string, string> = { ...(relay !== undefined ? { relay } : {}), ...(status === 'sent' ? tlsFields(report.tls) : {}) };
+    return {
+      key: r.key,
+      status,
+      reply,
+      ...(remote ? { remoteMta: o.host } : {}),
+      ...(remote && o.reply.enh === undefined ? { diagnostic: line } : {}),
+      ...(status !== 'sent' && remote ? { transcript: [`... while talking to ${o.host}.:`, ...(cmd !== undefined ? [`>>> ${cmd}`] : []), `<<< ${line}`] } : {}),
+      // RFC 3461 §4.1: the peer took NOTIFY on (it offers DSN) unless the client says it was relayed.
+      ...(status === 'sent' && o.relayed !== true ? { dsnPassedOn: true } : {}),
+      ...(Object.keys(log).length > 0 ? { log } : {}),
+    };
   }
 }

@@ -1,23 +1,13 @@
 // What outbound routing decides for one recipient domain: the next hops to try in order, a local
 // delivery (mailertable `local:`), or a failure (temporary or permanent) with the status a DSN shows.
 
+import type { NextHop } from '../client/types.js';
 import type { StatusText } from '../../route/types.js';
 
-/** The TLS policy of one hop: opportunistic STARTTLS, verified STARTTLS required, or no STARTTLS. */
-export type TlsPolicy = 'opportunistic' | 'verify' | 'none';
+export type { NextHop };
 
-/**
- * One server to try (the smtp-client's NextHop, the same shape): `host` is the name (or the address
- * of a literal), `addresses` the IPv4/IPv6 addresses to connect to in order, `mxName` the MX name the
- * certificate is checked against under `verify`.
- */
-export interface NextHop {
-  host: string;
-  addresses: string[];
-  port: number;
-  tls: TlsPolicy;
-  mxName?: string;
-}
+/** The TLS policy of one hop: opportunistic STARTTLS, verified STARTTLS required, or no STARTTLS. */
+export type TlsPolicy = NextHop['tls'];
 
 export type RouteDecision =
   /** Relay to these hops, in order; `via` says how they were found (log: relay=..., mailertable, smart host). */
