@@ -6,7 +6,8 @@
 // limited); without a pool each delivery opens and QUITs its own.
 
 import { isIP } from 'node:net';
-import { ConnectionPool, type Lease } from '../pool/pool.js';
+import { ConnectionPool } from '../pool/pool.js';
+import { mimefy } from './mimefy.js';
 import { outcomeOf, softened } from './outcome.js';
 import { formatReply } from './reply.js';
 import { openSession, Session, SessionError, type SessionParams } from './session.js';
@@ -40,6 +41,10 @@ export function needsSmtputf8(msg: OutboundMessage): boolean {
   return hasEightBit(msg.body, headerEnd(msg.body));
 }
 
+function sendable(address: string): boolean {
+  return !/[\r\n\0<>]/.test(address);
+}
+
 /** The limits count connections per peer address and port. */
 export function destinationOf(address: string, port: number): string {
   return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
@@ -59,15 +64,25 @@ interface Progress {
   all5xx: boolean;
 }
 
+interface Opened {
+  session: Session;
+  reused: boolean;
+  /** a pooled connection of a PIPELINING peer: its RSET goes out with the next transaction's commands */
+  rsetPending: boolean;
+}
+
 async function sessionFor(
   hop: NextHop,
   address: string,
-  lease: Lease<Session>,
+  reuse: Session | undefined,
   opts: ClientOptions,
   pool: ConnectionPool<Session>,
   localAddress: string | undefined,
-): Promise<{ session: Session; reused: boolean }> {
-  if (lease.conn !== undefined && (await lease.conn.rset(opts.timeouts.rset))) return { session: lease.conn, reused: true };
+): Promise<Opened> {
+  if (reuse !== undefined) {
+    if (reuse.caps.pipelining && reuse.alive) return { session: reuse, reused: true, rsetPending: true };
+    if (await reuse.rset(opts.timeouts.rset)) return { session: reuse, reused: true, rsetPending: false };
+  }
   const dest = destinationOf(address, hop.port);
   const params: SessionParams = {
     hop,
@@ -79,12 +94,12 @@ async function sessionFor(
   };
   const clear = hop.tls === 'opportunistic' && pool.tlsBroken(dest);
   try {
-    return { session: await openSession({ ...params, clear }), reused: false };
+    return { session: await openSession({ ...params, clear }), reused: false, rsetPending: false };
   } catch (err) {
     // [Postern] TLSFallbacktoClear: an opportunistic handshake that fails is retried once in clear text.
     if (err instanceof SessionError && err.kind === 'tls' && hop.tls === 'opportunistic' && opts.tlsFallbackToClear && !clear) {
       pool.markTlsBroken(dest);
-      return { session: await openSession({ ...params, clear: true }), reused: false };
+      return { session: await openSession({ ...params, clear: true }), reused: false, rsetPending: false };
     }
     throw err;
   }
@@ -109,6 +124,8 @@ function sessionFailed(p: Progress, msg: OutboundMessage, err: SessionError, hop
 
 export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: ClientOptions): Promise<DeliveryReport> {
   const pool = opts.pool ?? ConnectionPool.unpooled<Session>(opts.timeouts.quit);
+  // Without a pool of its own caller, this delivery ends its connections (QUIT and its reply) before returning.
+  const ending: Array<Promise<void>> = [];
   const eightBit = msg.eightBit ?? hasEightBit(msg.body);
   const utf8 = needsSmtputf8(msg);
   const maxRcpt = Math.max(1, opts.maxRecipients ?? DEFAULT_MAX_RECIPIENTS);
@@ -119,6 +136,15 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
     all5xx: true,
   };
   const report: DeliveryReport = { outcomes: [], tried: [] };
+  let sevenBit: Buffer | undefined;
+  // Addresses were checked when they entered the queue; one that could still break the command line
+  // (CR, LF, NUL, angle brackets) never goes on the wire.
+  const badSender = !sendable(msg.sender);
+  msg.recipients.forEach((r, i) => {
+    if (!badSender && sendable(r.address)) return;
+    p.best[i] = outcomeOf(r.address, CLIENT_TEXTS.badAddress(badSender ? `<${msg.sender}>` : `<${r.address}>`), 'mail', 'local', {}, opts.softBounce);
+    p.open.delete(i);
+  });
 
   outer: for (const hop of hops) {
     for (const address of hop.addresses) {
@@ -136,68 +162,94 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
       }
       const localAddress = isIP(address) === 6 ? opts.localAddress6 : opts.localAddress;
       const lease = await pool.acquire(keyOf(hop, address, localAddress, opts.heloName), dest);
-      let session: Session;
-      try {
-        const got = await sessionFor(hop, address, lease, opts, pool, localAddress);
-        session = got.session;
-        if (got.reused) attempt.reused = true;
-      } catch (err) {
-        lease.release(undefined, false);
-        if (!(err instanceof SessionError)) throw err;
-        attempt.stage = err.stage;
-        attempt.reply = err.reply;
-        if (err.kind === 'connect') pool.markDown(dest, err.reply);
-        sessionFailed(p, msg, err, hop, address, opts.softBounce);
-        continue;
-      }
-      if (session.tls !== undefined) attempt.tls = session.tls;
-      attempt.result = 'delivered';
-      report.host = hop.host;
-      report.address = address;
-      if (session.tls !== undefined) report.tls = session.tls;
-      else delete report.tls;
-
-      const refusal = refusalBeforeMail(session, msg, opts, eightBit, utf8);
-      if (refusal !== undefined) {
-        attempt.stage = 'mail';
-        attempt.reply = refusal;
-        for (const i of p.open) {
-          p.best[i] = outcomeOf(msg.recipients[i]!.address, refusal, 'mail', 'local', { host: hop.host, hostAddress: address }, opts.softBounce);
-          p.bySession[i] = false;
+      let reuse = lease.conn;
+      // Twice at most: a pooled connection found dead at its RSET is replaced by a new one, silently.
+      for (;;) {
+        let opened: Opened;
+        try {
+          opened = await sessionFor(hop, address, reuse, opts, pool, localAddress);
+        } catch (err) {
+          void lease.release(undefined, false);
+          if (!(err instanceof SessionError)) throw err;
+          attempt.stage = err.stage;
+          attempt.reply = err.reply;
+          if (err.kind === 'connect') pool.markDown(dest, err.reply);
+          sessionFailed(p, msg, err, hop, address, opts.softBounce);
+          break;
         }
-        p.open.clear();
-        lease.release(session, true);
-        break outer;
-      }
+        const { session } = opened;
+        if (opened.reused) attempt.reused = true;
+        else delete attempt.reused;
+        if (session.tls !== undefined) attempt.tls = session.tls;
+        attempt.result = 'delivered';
+        report.host = hop.host;
+        report.address = address;
+        if (session.tls !== undefined) report.tls = session.tls;
+        else delete report.tls;
 
-      let usable = true;
-      const todo = [...p.open];
-      for (let at = 0; at < todo.length && usable; at += maxRcpt) {
-        const chunk = todo.slice(at, at + maxRcpt);
-        const result = await runTransaction(session, {
-          msg,
-          recipients: chunk.map((i) => msg.recipients[i]!),
-          timeouts: opts.timeouts,
-          softBounce: opts.softBounce,
-          eightBit,
-        });
-        usable = result.usable;
-        result.outcomes.forEach((o, k) => {
-          const i = chunk[k]!;
-          p.best[i] = o;
-          p.bySession[i] = false;
-          if (o.status !== 'temp' || result.dataSent) p.open.delete(i);
-        });
-        const last = result.outcomes[result.outcomes.length - 1];
-        if (last !== undefined) {
-          attempt.stage = last.stage;
-          attempt.reply = last.reply;
+        const refusal = refusalBeforeMail(session, msg, opts, eightBit, utf8);
+        if (refusal !== undefined) {
+          attempt.stage = 'mail';
+          attempt.reply = refusal;
+          for (const i of p.open) {
+            p.best[i] = outcomeOf(msg.recipients[i]!.address, refusal, 'mail', 'local', { host: hop.host, hostAddress: address }, opts.softBounce);
+            p.bySession[i] = false;
+          }
+          p.open.clear();
+          // A pooled connection still owes its RSET: do it before the connection goes back.
+          const clean = !opened.rsetPending || (await session.rset(opts.timeouts.rset));
+          ending.push(lease.release(session, clean));
+          break outer;
         }
+
+        // EightBitMode=mimefy: a 7-bit peer gets the message converted (once per delivery).
+        const convert = eightBit && !session.caps.eightBitMime && opts.eightBitMode === 'mimefy';
+        let usable = true;
+        let rsetFirst = opened.rsetPending;
+        let stale = false;
+        const todo = [...p.open];
+        for (let at = 0; at < todo.length && usable; at += maxRcpt) {
+          const chunk = todo.slice(at, at + maxRcpt);
+          const result = await runTransaction(session, {
+            msg,
+            recipients: chunk.map((i) => msg.recipients[i]!),
+            timeouts: opts.timeouts,
+            softBounce: opts.softBounce,
+            eightBit,
+            rsetFirst,
+            ...(convert ? { converted: (sevenBit ??= mimefy(msg.body)) } : {}),
+          });
+          rsetFirst = false;
+          if (result.stale) {
+            stale = true;
+            break;
+          }
+          usable = result.usable;
+          result.outcomes.forEach((o, k) => {
+            const i = chunk[k]!;
+            p.best[i] = o;
+            p.bySession[i] = false;
+            // A recipient that was in the DATA whose dot went out may have been delivered: not elsewhere now.
+            if (o.status !== 'temp' || (result.dataSent && o.stage === 'datafinal')) p.open.delete(i);
+          });
+          const last = result.outcomes[result.outcomes.length - 1];
+          if (last !== undefined) {
+            attempt.stage = last.stage;
+            attempt.reply = last.reply;
+          }
+        }
+        if (stale) {
+          session.wire.destroy();
+          reuse = undefined;
+          continue;
+        }
+        ending.push(lease.release(session, usable && session.alive));
+        break;
       }
-      lease.release(session, usable && session.alive);
     }
   }
 
+  if (opts.pool === undefined) await Promise.all(ending);
   report.outcomes = msg.recipients.map((r, i) => finalOutcome(p, i, r.address, opts.softBounce));
   return report;
 }

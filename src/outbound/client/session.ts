@@ -146,7 +146,7 @@ async function secure(wire: Wire, p: SessionParams, caps: Capabilities): Promise
   // Anything after the 220 arrived in clear text and would be taken as said under TLS (CVE-2011-0411).
   if (wire.pending > 0) {
     wire.destroy();
-    throw new SessionError('starttls', CLIENT_TEXTS.protocol(hop.host, p.address, 'data after the 220 to STARTTLS'), 'local', 'wire');
+    throw new SessionError('starttls', CLIENT_TEXTS.protocol(hop.host, p.address, 'data after the 220 to STARTTLS'), 'local', 'tls');
   }
   const expected = hop.mxName ?? hop.host;
   let facts: TlsFacts;

@@ -22,5 +22,5 @@ export const CLIENT_TEXTS = {
     r(552, '5.3.4', `Message is too large for ${host} (${size} bytes, ${max} bytes max)`),
   needsSmtputf8: (host: string): OutcomeReply => r(553, '5.6.7', `SMTPUTF8 is required, but ${host} does not offer it`),
   eightBitTo7Bit: (host: string): OutcomeReply => r(554, '5.6.3', `Cannot send 8-bit data to 7-bit destination ${host}`),
-  noValidRecipients: (): OutcomeReply => r(451, '4.5.0', 'No recipient was accepted'),
+  badAddress: (what: string): OutcomeReply => r(553, '5.1.3', `Address not sendable over SMTP: ${what}`),
 } as const;

@@ -20,6 +20,10 @@ export interface TransactionParams {
   softBounce: boolean;
   /** the body has octets > 0x7f */
   eightBit: boolean;
+  /** a reused connection: RSET goes first in the pipelined group; if it fails, the result is `stale` */
+  rsetFirst?: boolean;
+  /** the body to send instead of msg.body (EightBitMode=mimefy's 7-bit version), with its size */
+  converted?: Buffer;
 }
 
 export interface TransactionResult {
@@ -29,12 +33,14 @@ export interface TransactionResult {
   usable: boolean;
   /** the final dot was sent: whatever happened, do not send this message elsewhere in this attempt */
   dataSent: boolean;
+  /** the reused connection's RSET failed: nothing was decided, the connection is dead; try a new one */
+  stale?: boolean;
 }
 
 /** MAIL FROM parameters (RFC 1870, 6152, 6531, 3461) for what the peer offers. */
-export function mailParams(msg: OutboundMessage, caps: Capabilities, eightBit: boolean): string {
+export function mailParams(msg: OutboundMessage, caps: Capabilities, eightBit: boolean, size = msg.size): string {
   const p: string[] = [];
-  if (caps.size !== undefined) p.push(`SIZE=${msg.size}`);
+  if (caps.size !== undefined) p.push(`SIZE=${size}`);
   if (caps.eightBitMime) {
     if (msg.bodyType === '8BITMIME' || eightBit) p.push('BODY=8BITMIME');
     else if (msg.bodyType === '7BIT') p.push('BODY=7BIT');
@@ -54,6 +60,8 @@ export function rcptParams(r: OutboundRecipient, caps: Capabilities): string {
   if (r.orcpt !== undefined) p.push(`ORCPT=${r.orcpt}`);
   return p.length === 0 ? '' : ` ${p.join(' ')}`;
 }
+
+const BATCH = 64 * 1024;
 
 class Broken extends Error {
   constructor(
@@ -95,13 +103,29 @@ export async function runTransaction(s: Session, p: TransactionParams): Promise<
     s.wire.write(data);
   };
 
-  const mailLine = `MAIL FROM:<${msg.sender}>${mailParams(msg, s.caps, p.eightBit)}\r\n`;
+  const body = p.converted ?? msg.body;
+  const mailLine =
+    p.converted !== undefined
+      ? `MAIL FROM:<${msg.sender}>${mailParams({ ...msg, bodyType: '7BIT' }, s.caps, false, body.length)}\r\n`
+      : `MAIL FROM:<${msg.sender}>${mailParams(msg, s.caps, p.eightBit)}\r\n`;
   const rcptLines = recipients.map((r) => `RCPT TO:<${r.address}>${rcptParams(r, s.caps)}\r\n`);
   try {
     let dataReply: PeerReply | undefined;
     const accepted: number[] = [];
     if (s.caps.pipelining) {
-      send(mailLine + rcptLines.join('') + 'DATA\r\n');
+      send((p.rsetFirst === true ? 'RSET\r\n' : '') + mailLine + rcptLines.join('') + 'DATA\r\n');
+      if (p.rsetFirst === true) {
+        let ok = false;
+        try {
+          ok = (await s.wire.reply(timeouts.rset)).code === 250;
+        } catch {
+          // a connection the peer has closed meanwhile: the caller opens a new one
+        }
+        if (!ok) {
+          s.wire.destroy();
+          return { outcomes: [], usable: false, dataSent: false, stale: true };
+        }
+      }
       const mail = await read('mail', timeouts.mail);
       for (let i = 0; i < recipients.length; i++) {
         const r = await read('rcpt', timeouts.rcpt);
@@ -144,8 +168,17 @@ export async function runTransaction(s: Session, p: TransactionParams): Promise<
       decideOpen(dataReply, 'data', 'remote');
       return { outcomes: outcomes as RecipientOutcome[], usable, dataSent };
     }
-    for (const part of dataPayload(msg.body)) {
-      if (!s.wire.write(part)) {
+    // Written in batches of up to 64 KiB (one system call each), waiting for the peer to take them.
+    // Pieces of at most 64 KiB, so that Timeout.datablock bounds each wait, not the whole transfer.
+    const parts = dataPayload(body).flatMap((b) => (b.length <= BATCH ? [b] : Array.from({ length: Math.ceil(b.length / BATCH) }, (_, k) => b.subarray(k * BATCH, (k + 1) * BATCH))));
+    for (let at = 0; at < parts.length; ) {
+      const batch: Buffer[] = [];
+      let bytes = 0;
+      while (at < parts.length && (batch.length === 0 || bytes + parts[at]!.length <= BATCH)) {
+        bytes += parts[at]!.length;
+        batch.push(parts[at++]!);
+      }
+      if (!s.wire.writeAll(batch)) {
         try {
           await s.wire.drain(timeouts.datablock);
         } catch (err) {

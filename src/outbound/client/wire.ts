@@ -187,6 +187,16 @@ export class Wire {
     return typeof data === 'string' ? this.sock.write(data, 'utf8') : this.sock.write(data);
   }
 
+  /** Queues several buffers as one write (one system call); false = the socket's buffer is full. */
+  writeAll(parts: readonly Buffer[]): boolean {
+    if (!this.alive) return false;
+    this.sock.cork();
+    let ok = true;
+    for (const p of parts) ok = this.sock.write(p) && ok;
+    this.sock.uncork();
+    return ok;
+  }
+
   /** Resolves once the kernel took what was written, or fails after `timeoutMs` (0 = none). */
   drain(timeoutMs: number): Promise<void> {
     if (!this.sock.writableNeedDrain) return Promise.resolve();

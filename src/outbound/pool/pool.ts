@@ -34,8 +34,11 @@ export interface PoolOptions {
 /** A slot for one connection to `dest`: with an idle connection to reuse, or empty (open a new one). */
 export interface Lease<T> {
   readonly conn: T | undefined;
-  /** Gives the slot back; a connection that is `reusable` (and alive) may go idle, else it is closed. */
-  release(conn: T | undefined, reusable: boolean): void;
+  /**
+   * Gives the slot back; a connection that is `reusable` (and alive) may go idle, else it is closed.
+   * Resolves when a connection being closed has finished its QUIT (callers need not wait).
+   */
+  release(conn: T | undefined, reusable: boolean): Promise<void>;
 }
 
 interface IdleEntry<T> {
@@ -121,9 +124,9 @@ export class ConnectionPool<T extends Pooled = Pooled> {
     return {
       conn,
       release: (c, reusable) => {
-        if (done) return;
+        if (done) return Promise.resolve();
         done = true;
-        this.giveBack(key, dest, c, reusable);
+        return this.giveBack(key, dest, c, reusable);
       },
     };
   }
@@ -173,23 +176,24 @@ export class ConnectionPool<T extends Pooled = Pooled> {
     void e.conn.quit(this.opts.quitMs);
   }
 
-  private giveBack(key: string, dest: string, conn: T | undefined, reusable: boolean): void {
+  private giveBack(key: string, dest: string, conn: T | undefined, reusable: boolean): Promise<void> {
     if (conn !== undefined && reusable && conn.alive && !this.closed) {
       const w = this.waiters.findIndex((x) => x.key === key);
       if (w !== -1) {
         const [waiter] = this.waiters.splice(w, 1);
         waiter!.resolve(this.lease(key, dest, conn));
-        return;
+        return Promise.resolve();
       }
       if (this.idleCount < this.opts.cacheSize && this.opts.idleMs > 0) {
         this.putIdle(key, dest, conn);
         this.pump();
-        return;
+        return Promise.resolve();
       }
     }
-    if (conn !== undefined) void conn.quit(this.opts.quitMs);
+    const ending = conn !== undefined ? conn.quit(this.opts.quitMs) : Promise.resolve();
     this.count(dest, -1);
     this.pump();
+    return ending;
   }
 
   private putIdle(key: string, dest: string, conn: T): void {

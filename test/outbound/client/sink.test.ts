@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { deliver } from '../../../src/outbound/client/index.js';
-import { hop, message, testOptions } from '../options.js';
+import { createOutboundPool } from '../../../src/outbound/pool/index.js';
+import { hop, message, SIMPLE_BODY, testOptions } from '../options.js';
 import { SMTP_SINK, startSink, type Sink } from '../sink.js';
 
 async function withSink(options: string[], f: (s: Sink) => Promise<void>): Promise<void> {
@@ -45,5 +46,69 @@ test('two recipients in one transaction: sent, with BODY and the DSN parameters 
     assert.deepEqual(m!.rcptArgs, ['<bob@dest.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@dest.test', '<cy@dest.test>']);
     assert.equal(m!.helo, 'client.postern.test');
     assert.equal(m!.data, body.replace(/\r\n/g, '\n'));
+  });
+});
+
+test('smtp-sink refusing RCPT hard (-f RCPT): permanent with its text; softly (-r RCPT): temporary', async () => {
+  await withSink(['-f', 'RCPT'], async (s) => {
+    const r = await deliver([hop(s.port)], message(SIMPLE_BODY, ['a@dest.test', 'b@dest.test']), testOptions());
+    assert.deepEqual(
+      r.outcomes.map((o) => [o.status, o.stage, o.reply.code, o.reply.enh, o.reply.text]),
+      [
+        ['perm', 'rcpt', 500, '5.3.0', 'Error: command failed'],
+        ['perm', 'rcpt', 500, '5.3.0', 'Error: command failed'],
+      ],
+    );
+  });
+  await withSink(['-r', 'RCPT'], async (s) => {
+    const r = await deliver([hop(s.port)], message(SIMPLE_BODY, ['a@dest.test']), testOptions());
+    assert.deepEqual(
+      r.outcomes.map((o) => [o.status, o.stage, o.reply.code, o.reply.enh]),
+      [['temp', 'rcpt', 450, '4.3.0']],
+    );
+  });
+});
+
+test('smtp-sink answering 421 to MAIL (-Q MAIL) or hanging up at DATA (-q DATA): temporary', async () => {
+  await withSink(['-Q', 'MAIL'], async (s) => {
+    const r = await deliver([hop(s.port)], message(SIMPLE_BODY, ['a@dest.test']), testOptions());
+    assert.equal(r.outcomes[0]!.status, 'temp');
+    assert.equal(r.outcomes[0]!.reply.code, 421);
+    assert.equal(r.outcomes[0]!.stage, 'mail');
+  });
+  await withSink(['-q', 'DATA'], async (s) => {
+    const r = await deliver([hop(s.port)], message(SIMPLE_BODY, ['a@dest.test']), testOptions());
+    assert.equal(r.outcomes[0]!.status, 'temp');
+    assert.equal(r.outcomes[0]!.source, 'local');
+    assert.match(r.outcomes[0]!.reply.text, /lost during /);
+  });
+});
+
+test('smtp-sink without PIPELINING, 8BITMIME and DSN (-p -8 -N): 8-bit body sent as is (pass8), no BODY/NOTIFY, "relayed"', async () => {
+  await withSink(['-p', '-8', '-N'], async (s) => {
+    const body = 'Subject: x\r\n\r\ncaf\u00e9\r\n';
+    const msg = message(body, [{ address: 'a@dest.test', notify: ['SUCCESS'] }], { bodyType: '8BITMIME' });
+    const r = await deliver([hop(s.port)], msg, testOptions());
+    assert.equal(r.outcomes[0]!.status, 'sent');
+    assert.equal(r.outcomes[0]!.relayed, true);
+    const [m] = await s.waitFor(1);
+    assert.equal(m!.mailArgs, '<ann@src.test>');
+    assert.deepEqual(m!.rcptArgs, ['<a@dest.test>']);
+    assert.equal(m!.data, body.replace(/\r\n/g, '\n'));
+  });
+});
+
+test('30 messages through a pool to smtp-sink: all captured, over few connections', async () => {
+  await withSink([], async (s) => {
+    const pool = createOutboundPool({ maxConnections: 10, maxPerDestination: 4, cacheSize: 4, idleMs: 5000, hostStatusMs: 0, quitMs: 1000 });
+    try {
+      const rs = await Promise.all(Array.from({ length: 30 }, (_, i) => deliver([hop(s.port)], message(SIMPLE_BODY, [`u${i}@dest.test`]), testOptions({ pool }))));
+      assert.ok(rs.every((r) => r.outcomes[0]!.status === 'sent'));
+      assert.ok(rs.filter((r) => r.tried[0]!.reused === true).length >= 26);
+    } finally {
+      await pool.close();
+    }
+    const got = await s.waitFor(30);
+    assert.deepEqual(got.map((m) => m.rcptArgs[0]).sort(), Array.from({ length: 30 }, (_, i) => `<u${i}@dest.test>`).sort());
   });
 });
