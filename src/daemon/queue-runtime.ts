@@ -13,8 +13,8 @@ import type { Expander, RemoteService, RunnerLog } from '../queue/runner-types.j
 import type { SendFn } from '../outbound/route/dispatch.js';
 import { withMailertable } from '../outbound/route/mailertable-expand.js';
 import { remoteService } from './outbound-runtime.js';
-import { clientSettings, clientTlsContext, deliver, poolSettings, type Session } from '../outbound/client/index.js';
-import { ConnectionPool } from '../outbound/pool/index.js';
+import { clientSettings, clientTlsContext, deliver, poolSettings } from '../outbound/client/index.js';
+import { createOutboundPool, type OutboundPool } from '../outbound/pool/index.js';
 import { routeSettings, trustedUserWords, type ExpandContext } from '../route/context.js';
 import { expandRecipients } from '../route/expand.js';
 import { loadShells } from '../route/shells.js';
@@ -45,7 +45,7 @@ export interface QueueRuntimeOptions {
 }
 
 /** The SMTP client bound to the configuration: its settings, trust anchors and the runtime's pool. */
-async function clientSend(rt: Runtime, pool: ConnectionPool<Session>, log: RunnerLog): Promise<SendFn> {
+async function clientSend(rt: Runtime, pool: OutboundPool, log: RunnerLog): Promise<SendFn> {
   let tlsContext;
   try {
     tlsContext = await clientTlsContext(rt.config.options.CACertFile);
@@ -129,7 +129,7 @@ export class QueueRuntime {
     readonly spool: Spool,
     private readonly users: Users,
     private readonly opts: QueueRuntimeOptions,
-    private readonly pool: ConnectionPool<Session>,
+    private readonly pool: OutboundPool,
     private send: SendFn | undefined,
   ) {}
 
@@ -137,7 +137,7 @@ export class QueueRuntime {
   static async open(rt: Runtime, opts: QueueRuntimeOptions): Promise<QueueRuntime | string> {
     const users = new Users(opts.passwdFile ?? PASSWD_FILE);
     // One pool for the life of the runtime: a reload keeps its connections and limits.
-    const pool = new ConnectionPool<Session>(poolSettings(rt.config));
+    const pool = createOutboundPool(poolSettings(rt.config));
     const send = opts.send === false ? undefined : (opts.send ?? (await clientSend(rt, pool, opts.log)));
     const r = await routing(rt, opts.delivery, users, opts.log, send);
     if (typeof r === 'string') return r;
