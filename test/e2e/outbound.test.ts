@@ -179,19 +179,25 @@ test('TLS policy verify: a peer without STARTTLS gets nothing, the message waits
 
 test('mailertable and the smart host route around MX records', async (t) => {
   const s = await site(t, ['Feature mailertable, @DIR@/mailertable', 'SmartHost = [relay.smart.test]']);
-  await writeFile(join(s.dir, 'mailertable'), `reject.test esmtp:[mx.d2.test]\n.sub.test esmtp:[127.0.0.1]:${port}\nold.test error:5.1.2:550 domain retired\n`);
+  await writeFile(join(s.dir, 'mailertable'), `reject.test esmtp:[mx.d2.test]\n.sub.test esmtp:[127.0.0.1]:${port}\nold.test error:5.1.2:550 domain retired\nhere.test local:${s.bob.name}\n`);
   await placeDir(s);
   const d = await s.start();
   const before = (await ok.captured()).length;
-  const qid = await s.send(d, s.address(s.bob), ['m@reject.test', 'n@a.sub.test', 'o@elsewhere.example', 'p@old.test'], 'routed');
+  const qid = await s.send(d, s.address(s.bob), ['m@reject.test', 'n@a.sub.test', 'o@elsewhere.example', 'p@old.test', 'anyone@here.test'], 'routed');
   await ok.waitFor(before + 3);
   const lines = await d.waitUntil(() => {
     const l = d.logs.filter((x) => x.event === 'delivery' && x.qid === qid);
-    return l.length === 4 ? l : undefined;
-  }, 15_000, 'four delivery lines');
+    return l.length === 5 ? l : undefined;
+  }, 15_000, 'five delivery lines');
   const by = (to: string): Record<string, unknown> => lines.find((l) => l.to === to)!;
   assert.equal(by('<m@reject.test>').relay, 'mx.d2.test. [127.0.0.1]');
   assert.equal(by('<n@a.sub.test>').relay, '127.0.0.1. [127.0.0.1]');
   assert.equal(by('<o@elsewhere.example>').relay, 'relay.smart.test. [127.0.0.1]');
   assert.equal(by('<p@old.test>').stat, '550 5.1.2 <p@old.test>... domain retired');
+  // local: delivers to the local user in place of the remote address.
+  const local = lines.find((l) => l.mailer === 'local' && l.stat === 'Sent');
+  assert.ok(local !== undefined, JSON.stringify(lines.map((l) => [l.to, l.stat])));
+  assert.equal(local.ctladdr, '<anyone@here.test>');
+  const mail = await s.waitForMail(s.bob, (m) => m.some((x) => x.includes('Subject: routed')));
+  assert.equal(mail.filter((x) => x.includes('Subject: routed')).length, 1);
 });
