@@ -43,11 +43,12 @@ function parse(text: string): Capture {
 export async function sinkAt(host: string, port: number, options: string[] = []): Promise<LoopbackSink> {
   const dir = await mkdtemp(join(tmpdir(), 'postern-osink-'));
   await chmod(dir, 0o777);
-  const child: ChildProcess = spawn(SMTP_SINK, ['-u', 'nobody', '-d', `${dir}/m.`, ...options, `${host}:${port}`, '64'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const child: ChildProcess = spawn(SMTP_SINK, ['-u', 'nobody', '-d', `${dir}/m.`, ...options, where, '64'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited: string | undefined;
-  child.on('exit', (code, sig) => (exited = `smtp-sink on ${host}:${port} exited (${code ?? sig}): ${stderr}`));
+  child.on('exit', (code, sig) => (exited = `smtp-sink on ${where} exited (${code ?? sig}): ${stderr}`));
   await waitForPort(host, port, 10_000, () => exited);
   const captured = async (): Promise<Capture[]> => {
     const names = (await readdir(dir)).filter((n) => n.startsWith('m.')).sort();

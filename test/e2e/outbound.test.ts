@@ -38,6 +38,7 @@ function zone(): Zone {
     'nullmx.test': [{ preference: 0, exchange: '.' }],
     'peer.test': [{ preference: 10, exchange: 'mx.peer.test' }],
     'strict.test': [{ preference: 10, exchange: 'mx.d1.test' }],
+    'v6.test': [{ preference: 10, exchange: 'mx.v6.test' }],
   });
   Object.assign(A, {
     'mx.shared.test': ['127.0.0.1'],
@@ -47,7 +48,7 @@ function zone(): Zone {
     'mx.peer.test': ['127.0.0.4'],
     'relay.smart.test': ['127.0.0.1'],
   });
-  return { MX, A, special: { 'gone.test': 'nxdomain' } };
+  return { MX, A, AAAA: { 'mx.v6.test': ['::1'] }, special: { 'gone.test': 'nxdomain' } };
 }
 
 let dns: TestDns;
@@ -56,6 +57,7 @@ let ok: LoopbackSink;
 let hard: LoopbackSink;
 let soft: LoopbackSink;
 let peer: TestServer;
+let six: LoopbackSink;
 
 before(async () => {
   assert.ok(existsSync(SMTP_SINK), 'these tests need smtp-sink (apt-get install postfix)');
@@ -64,11 +66,12 @@ before(async () => {
   ok = await sinkAt('127.0.0.1', port);
   hard = await sinkAt('127.0.0.2', port, ['-f', 'RCPT']);
   soft = await sinkAt('127.0.0.3', port, ['-r', 'RCPT']);
+  six = await sinkAt('::1', port);
   peer = await startTestServer({ listener: `Name=MTA, Addr=127.0.0.4, Port=${port}`, conf: ['Class w peer.test', 'Feature accept_unresolvable_domains'] });
 });
 
 after(async () => {
-  await Promise.all([ok?.stop(), hard?.stop(), soft?.stop(), peer?.close(), dns?.close()]);
+  await Promise.all([ok?.stop(), hard?.stop(), soft?.stop(), six?.stop(), peer?.close(), dns?.close()]);
 });
 
 function outboundConf(extra: string[] = []): string[] {
@@ -111,6 +114,17 @@ test('mail to twelve domains reaches each MX; domains sharing an MX go in one tr
   }
   const backup = lines.find((l) => l.to === '<c@backup.test>')!;
   assert.equal(backup.relay, 'mx.d1.test. [127.0.0.1]');
+});
+
+test('IPv6: an MX host with only an AAAA record is reached over IPv6', async (t) => {
+  const s = await site(t);
+  const d = await s.start();
+  const qid = await s.send(d, s.address(s.bob), ['six@v6.test'], 'over-ipv6');
+  const got = await six.waitFor(1);
+  assert.deepEqual(got[0]!.rcpts, ['<six@v6.test>']);
+  const line = await d.waitForLog((l) => l.event === 'delivery' && l.qid === qid);
+  assert.equal(line.relay, 'mx.v6.test. [::1]');
+  assert.match(String(line.stat), /^Sent \(/);
 });
 
 test('5xx bounces with the remote reply; null MX and an unknown domain bounce at once; the Postern peer takes its mail', async (t) => {
