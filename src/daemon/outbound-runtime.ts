@@ -10,6 +10,7 @@ import { RemoteDispatcher, type SendFn } from '../outbound/route/dispatch.js';
 import { parseMailertable, parseTlsPolicyMap } from '../outbound/route/maps.js';
 import { parseRouteSpec } from '../outbound/route/relay-spec.js';
 import { Router } from '../outbound/route/router.js';
+import { CachingResolver } from '../outbound/route/dns-cache.js';
 import type { RouteSpec, TlsPolicy } from '../outbound/route/types.js';
 import type { RemoteService } from '../queue/runner-types.js';
 import type { DiagnosticList } from '../util/diagnostics.js';
@@ -54,10 +55,13 @@ export interface RemoteServiceInput {
   send: SendFn;
 }
 
+/** How long routing reuses a definite DNS answer (docs/outbound.md "DNS answers"). */
+export const ROUTE_DNS_CACHE_MS = 30_000;
+
 export function remoteService(i: RemoteServiceInput): RemoteService {
   const { mailertable, tlsPolicy, smartHost: sh } = i.maps;
   const router = new Router({
-    dns: i.dns,
+    dns: new CachingResolver(i.dns, ROUTE_DNS_CACHE_MS),
     isOwnName: (n) => i.isLocalDomain(n),
     j: i.j,
     port: i.config.options.OutboundPort,
