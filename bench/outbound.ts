@@ -103,7 +103,8 @@ async function inject(port: number, count: number, domains: number, size: number
   const one = async (): Promise<void> => {
     const sock: Socket = connect(port, '127.0.0.1');
     let buf = '';
-    const waiters: Array<(l: string) => void> = [];
+    const waiters: Array<{ ok: (l: string) => void; fail: (e: Error) => void }> = [];
+    let gone: Error | undefined;
     sock.setEncoding('latin1');
     sock.on('data', (d: string) => {
       buf += d;
@@ -111,17 +112,23 @@ async function inject(port: number, count: number, domains: number, size: number
       while ((nl = buf.indexOf('\n')) >= 0) {
         const l = buf.slice(0, nl).replace(/\r$/, '');
         buf = buf.slice(nl + 1);
-        if (/^\d{3} /.test(l)) waiters.shift()?.(l);
+        if (/^\d{3} /.test(l)) waiters.shift()?.ok(l);
       }
     });
-    const reply = (): Promise<string> => new Promise((r) => waiters.push(r));
+    // A server that dies or drops the connection fails the run instead of leaving it waiting.
+    const fail = (e: Error): void => {
+      gone ??= e;
+      for (const w of waiters.splice(0)) w.fail(gone);
+    };
+    sock.on('error', fail);
+    sock.on('close', () => fail(new Error('the server closed the connection')));
+    const reply = (): Promise<string> => (gone !== undefined ? Promise.reject(gone) : new Promise((ok, no) => waiters.push({ ok, fail: no })));
     const cmd = async (c: string, want: string): Promise<void> => {
       const p = reply();
       sock.write(c);
       const l = await p;
       if (!l.startsWith(want)) throw new Error(`${c.trim().slice(0, 40)}: ${l}`);
     };
-    await new Promise<void>((r, j) => sock.once('connect', r).once('error', j));
     const g = await reply();
     if (!g.startsWith('220')) throw new Error(`greeting: ${g}`);
     await cmd('EHLO bench.localdomain\r\n', '250');
@@ -132,7 +139,9 @@ async function inject(port: number, count: number, domains: number, size: number
       await cmd('DATA\r\n', '354');
       await cmd(`${messageText(size, to)}.\r\n`, '250');
     }
-    await cmd('QUIT\r\n', '221');
+    const bye = reply().catch(() => '221');
+    sock.write('QUIT\r\n');
+    await bye;
     sock.destroy();
   };
   await Promise.all(Array.from({ length: conns }, one));
