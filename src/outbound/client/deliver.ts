@@ -41,6 +41,10 @@ export function needsSmtputf8(msg: OutboundMessage): boolean {
   return hasEightBit(msg.body, headerEnd(msg.body));
 }
 
+function tooManyRecipients(o: RecipientOutcome): boolean {
+  return o.stage === 'rcpt' && o.reply.code === 452 && (o.reply.enh === '4.5.3' || /too many recipients/i.test(o.reply.text));
+}
+
 function sendable(address: string): boolean {
   return !/[\r\n\0<>]/.test(address);
 }
@@ -181,7 +185,8 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
         if (opened.reused) attempt.reused = true;
         else delete attempt.reused;
         if (session.tls !== undefined) attempt.tls = session.tls;
-        attempt.result = 'delivered';
+        else delete attempt.tls;
+        attempt.result = 'session';
         report.host = hop.host;
         report.address = address;
         if (session.tls !== undefined) report.tls = session.tls;
@@ -207,9 +212,9 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
         let usable = true;
         let rsetFirst = opened.rsetPending;
         let stale = false;
-        const todo = [...p.open];
-        for (let at = 0; at < todo.length && usable; at += maxRcpt) {
-          const chunk = todo.slice(at, at + maxRcpt);
+        const queue = [...p.open];
+        while (queue.length > 0 && usable) {
+          const chunk = queue.splice(0, maxRcpt);
           const result = await runTransaction(session, {
             msg,
             recipients: chunk.map((i) => msg.recipients[i]!),
@@ -232,6 +237,10 @@ export async function deliver(hops: NextHop[], msg: OutboundMessage, opts: Clien
             // A recipient that was in the DATA whose dot went out may have been delivered: not elsewhere now.
             if (o.status !== 'temp' || (result.dataSent && o.stage === 'datafinal')) p.open.delete(i);
           });
+          // RFC 5321 §4.5.3.1.10: "452 too many recipients" means "the rest in another transaction" — done
+          // at once on this connection, as long as each transaction delivers to someone.
+          const again = chunk.filter((_, k) => tooManyRecipients(result.outcomes[k]!));
+          if (again.length > 0 && result.outcomes.some((o) => o.status === 'sent')) queue.unshift(...again);
           const last = result.outcomes[result.outcomes.length - 1];
           if (last !== undefined) {
             attempt.stage = last.stage;

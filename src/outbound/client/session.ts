@@ -58,6 +58,11 @@ export class Session {
     this.wire.onClose(f);
   }
 
+  /** An idle pooled connection does not keep the process alive (a one-shot run may end without close()). */
+  setIdle(idle: boolean): void {
+    this.wire.setRef(!idle);
+  }
+
   /** RSET before another message on a reused connection; false = the connection is no good any more. */
   async rset(timeoutMs: number): Promise<boolean> {
     if (!this.wire.alive) return false;
@@ -148,7 +153,8 @@ async function secure(wire: Wire, p: SessionParams, caps: Capabilities): Promise
     wire.destroy();
     throw new SessionError('starttls', CLIENT_TEXTS.protocol(hop.host, p.address, 'data after the 220 to STARTTLS'), 'local', 'tls');
   }
-  const expected = hop.mxName ?? hop.host;
+  // An address literal host ([192.0.2.1]) is checked as the address it names.
+  const expected = (hop.mxName ?? hop.host).replace(/^\[(?:IPv6:)?(.*)\]$/i, '$1');
   let facts: TlsFacts;
   try {
     const sock = await wire.startTls(

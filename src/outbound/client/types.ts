@@ -97,8 +97,11 @@ export interface HostAttempt {
   host: string;
   address: string;
   port: number;
-  /** what happened there: a session that carried a transaction, or why it failed */
-  result: 'delivered' | 'failed' | 'skipped';
+  /**
+   * `session`: a session was opened (the outcomes say what its transactions achieved); `failed`: no
+   * session (stage and reply say why); `skipped`: not tried, the host status remembers a failure
+   */
+  result: 'session' | 'failed' | 'skipped';
   stage?: Stage;
   reply?: OutcomeReply;
   tls?: TlsFacts;

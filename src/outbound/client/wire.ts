@@ -38,6 +38,11 @@ function describe(err: Error & { code?: string }): string {
   return (err.code !== undefined ? CONNECT_REASONS[err.code] : undefined) ?? err.message;
 }
 
+/** `300s`, `0.3s`: the timeout as sendmail's logs show it. */
+function seconds(ms: number): string {
+  return `${ms >= 10_000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10}s`;
+}
+
 export interface ConnectParams {
   address: string;
   port: number;
@@ -79,7 +84,7 @@ export class Wire {
         p.timeoutMs > 0
           ? setTimeout(() => {
               sock.destroy();
-              reject(new WireError('timeout', `Connection timed out after ${Math.round(p.timeoutMs / 1000)}s`));
+              reject(new WireError('timeout', `Connection timed out after ${seconds(p.timeoutMs)}`));
             }, p.timeoutMs)
           : undefined;
       sock.once('error', (err) => {
@@ -122,6 +127,11 @@ export class Wire {
     this.closeListeners.push(f);
   }
 
+  setRef(ref: boolean): void {
+    if (ref) this.sock.ref();
+    else this.sock.unref();
+  }
+
   get alive(): boolean {
     return !this.ended && !this.sock.destroyed;
   }
@@ -134,14 +144,14 @@ export class Wire {
     return new Promise((resolve, reject) => {
       const left = deadline - performance.now();
       if (timeoutMs > 0 && left <= 0) {
-        reject(new WireError('timeout', `timeout waiting for a reply (${Math.round(timeoutMs / 1000)}s)`));
+        reject(new WireError('timeout', `timeout waiting for a reply (${seconds(timeoutMs)})`));
         return;
       }
       const t =
         timeoutMs > 0
           ? setTimeout(() => {
               this.wake = undefined;
-              reject(new WireError('timeout', `timeout waiting for a reply (${Math.round(timeoutMs / 1000)}s)`));
+              reject(new WireError('timeout', `timeout waiting for a reply (${seconds(timeoutMs)})`));
             }, left)
           : undefined;
       this.wake = () => {
@@ -165,6 +175,7 @@ export class Wire {
         await this.waitForInput(deadline, timeoutMs);
         continue;
       }
+      if (nl > MAX_LINE) throw this.broken(`reply line longer than ${MAX_LINE} octets`);
       const end = nl > 0 && this.buf[nl - 1] === 0x0d ? nl - 1 : nl;
       const line = this.buf.subarray(0, end).toString('utf8');
       this.buf = nl + 1 === this.buf.length ? EMPTY : this.buf.subarray(nl + 1);
@@ -211,7 +222,7 @@ export class Wire {
       const onDrain = (): void => done();
       const onClose = (): void => done(new WireError('closed', 'connection closed by the peer'));
       const t =
-        timeoutMs > 0 ? setTimeout(() => done(new WireError('timeout', `timeout writing data (${Math.round(timeoutMs / 1000)}s)`)), timeoutMs) : undefined;
+        timeoutMs > 0 ? setTimeout(() => done(new WireError('timeout', `timeout writing data (${seconds(timeoutMs)})`)), timeoutMs) : undefined;
       this.sock.on('drain', onDrain);
       this.sock.on('close', onClose);
     });
@@ -236,7 +247,7 @@ export class Wire {
         timeoutMs > 0
           ? setTimeout(() => {
               t.destroy();
-              reject(new WireError('timeout', `TLS handshake timed out (${Math.round(timeoutMs / 1000)}s)`));
+              reject(new WireError('timeout', `TLS handshake timed out (${seconds(timeoutMs)})`));
             }, timeoutMs)
           : undefined;
       t.once('secureConnect', () => {

@@ -14,6 +14,8 @@ export interface Pooled {
   /** ends it politely; never throws */
   quit(timeoutMs: number): Promise<void>;
   onClose(f: () => void): void;
+  /** idle (true): the connection should not keep the process alive; busy again (false) */
+  setIdle?(idle: boolean): void;
 }
 
 export interface PoolOptions {
@@ -146,6 +148,7 @@ export class ConnectionPool<T extends Pooled = Pooled> {
       if (list.length === 0) this.idle.delete(key);
       this.idleCount--;
       clearTimeout(e.timer);
+      e.conn.setIdle?.(false);
       if (e.conn.alive) return e.conn;
       this.count(e.dest, -1);
     }
@@ -198,6 +201,7 @@ export class ConnectionPool<T extends Pooled = Pooled> {
 
   private putIdle(key: string, dest: string, conn: T): void {
     const e: IdleEntry<T> = { conn, key, dest, timer: undefined, since: performance.now() };
+    conn.setIdle?.(true);
     e.timer = setTimeout(() => this.dropIdle(e), this.opts.idleMs);
     e.timer.unref();
     const list = this.idle.get(key);

@@ -95,7 +95,7 @@ test('a 421 greeting sends the mail to the next MX; the first is listed as tried
       r.tried.map((t) => [t.host, t.result, t.stage, t.reply?.code]),
       [
         ['mx1.dest.test', 'failed', 'greeting', 421],
-        ['mx2.dest.test', 'delivered', 'datafinal', 250],
+        ['mx2.dest.test', 'session', 'datafinal', 250],
       ],
     );
     assert.equal(good!.sessions[0]!.data.length, 1);
@@ -134,7 +134,7 @@ test('a peer that stalls after the greeting: temporary, after Timeout.helo', asy
     const t0 = performance.now();
     const r = await deliver([mx(p!, 'slow.test')], message(SIMPLE_BODY, ['x@dest.test']), testOptions({ timeouts: { ...testTimeouts(), helo: 300 } }));
     assert.ok(performance.now() - t0 < 2500);
-    assert.deepEqual(summary(r), ['x@dest.test temp ehlo 451 4.4.2 Connection to slow.test [127.0.0.1] lost during ehlo: timeout waiting for a reply (0s)']);
+    assert.deepEqual(summary(r), ['x@dest.test temp ehlo 451 4.4.2 Connection to slow.test [127.0.0.1] lost during ehlo: timeout waiting for a reply (0.3s)']);
   });
 });
 
@@ -354,5 +354,61 @@ test('a peer that stops reading during DATA: temporary after Timeout.datablock',
     assert.equal(r.outcomes[0]!.status, 'temp');
     assert.equal(r.outcomes[0]!.stage, 'data');
     assert.match(r.outcomes[0]!.reply.text, /timeout writing data/);
+  });
+});
+
+test('a peer that never greets: temporary after Timeout.initial, stage greeting', async () => {
+  await withPeers([{ greeting: 'stall' }], async ([p]) => {
+    const r = await deliver([mx(p!, 'mute.test')], message(SIMPLE_BODY, ['x@dest.test']), testOptions({ timeouts: { ...testTimeouts(), initial: 200 } }));
+    assert.equal(r.outcomes[0]!.status, 'temp');
+    assert.equal(r.outcomes[0]!.stage, 'greeting');
+    assert.match(r.outcomes[0]!.reply.text, /^Connection to mute\.test \[127\.0\.0\.1\] lost during greeting: timeout waiting for a reply/);
+  });
+});
+
+test('IPv6: a peer on ::1 gets the mail; the report names the address', async () => {
+  const p = await startPeer({}, '::1');
+  try {
+    const r = await deliver([hop(p.port, { host: 'mx6.dest.test', addresses: ['::1'] })], message(SIMPLE_BODY, ['x@dest.test']), testOptions());
+    assert.equal(r.outcomes[0]!.status, 'sent');
+    assert.equal(r.address, '::1');
+    assert.equal(r.outcomes[0]!.hostAddress, '::1');
+  } finally {
+    await p.close();
+  }
+});
+
+test('garbage for a reply, an endless multi-line reply, an endless line: temporary protocol errors, nothing buffered without end', async () => {
+  const lines = (n: number): string => Array.from({ length: n }, (_, i) => `250-line ${i}`).join('\n') + '\n250 end';
+  await withPeers(
+    [{ answer: (verb) => (verb === 'EHLO' ? 'hello there' : undefined) }, { answer: (verb) => (verb === 'EHLO' ? lines(500) : undefined) }, { answer: (verb) => (verb === 'MAIL' ? `250 ${'x'.repeat(10_000)}` : undefined) }],
+    async (peers) => {
+      const texts: string[] = [];
+      for (const p of peers) {
+        const r = await deliver([mx(p, 'odd.test')], message(SIMPLE_BODY, ['x@dest.test']), testOptions());
+        assert.equal(r.outcomes[0]!.status, 'temp');
+        assert.equal(r.outcomes[0]!.reply.enh, '4.5.0');
+        texts.push(r.outcomes[0]!.reply.text);
+      }
+      assert.deepEqual(texts, [
+        'Protocol error from odd.test [127.0.0.1]: not an SMTP reply: "hello there"',
+        'Protocol error from odd.test [127.0.0.1]: reply of more than 200 lines',
+        'Protocol error from odd.test [127.0.0.1]: reply line longer than 4096 octets',
+      ]);
+    },
+  );
+});
+
+test('a peer that takes 3 recipients per transaction (452 4.5.3): the rest go in further transactions at once', async () => {
+  const rcptsSinceMail = (s: { commands: string[] }): number => {
+    const from = s.commands.map((c) => c.startsWith('MAIL')).lastIndexOf(true);
+    return s.commands.slice(from).filter((c) => c.startsWith('RCPT')).length;
+  };
+  await withPeers([{ answer: (verb, _a, _n, s) => (verb === 'RCPT' && rcptsSinceMail(s) > 3 ? '452 4.5.3 Too many recipients' : undefined) }], async ([p]) => {
+    const rcpts = Array.from({ length: 8 }, (_, i) => `u${i}@dest.test`);
+    const r = await deliver([mx(p!, 'mx.test')], message(SIMPLE_BODY, rcpts), testOptions());
+    assert.ok(r.outcomes.every((o) => o.status === 'sent'), JSON.stringify(r.outcomes));
+    assert.equal(p!.sessions.length, 1);
+    assert.equal(p!.sessions[0]!.data.length, 3);
   });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deliver } from '../../../src/outbound/client/index.js';
+import { deliver, outboundMessage } from '../../../src/outbound/client/index.js';
 import { startTestServer, TEST_HOST, type TestServer } from '../../helpers/server.js';
 import { makeCert } from '../certs.js';
 import { hop, message, testOptions } from '../options.js';
@@ -63,4 +63,34 @@ test('a Postern peer: STARTTLS, one transaction for two local recipients, envelo
   const data = Buffer.from(await srv.data(env.id), 'latin1').toString('utf8');
   assert.ok(data.endsWith(body), data);
   assert.match(data, /^Received: from client\.postern\.test/);
+});
+
+test('a message queued by Postern, read back from its spool, relayed through the client to another Postern', async () => {
+  const first = await startTestServer();
+  try {
+    const c = await first.session();
+    for (const line of ['EHLO relay.test', 'MAIL FROM:<ann@src.example> BODY=8BITMIME RET=FULL ENVID=abc', `RCPT TO:<root@${TEST_HOST}> NOTIFY=SUCCESS`, 'DATA']) {
+      await c.cmd(line);
+    }
+    c.send('Subject: hop\r\n\r\ncaf\u00e9\r\n.\r\n');
+    assert.equal((await c.reply()).code, 250);
+    await c.cmd('QUIT');
+    const [queued] = await first.messages();
+    const env = queued!.envelope;
+    const body = Buffer.from(await first.data(env.id), 'latin1');
+    const msg = outboundMessage(env, env.recipients.map((r) => ({ address: r.address, ...(r.notify !== undefined ? { notify: r.notify } : {}) })), body);
+    assert.equal(msg.eightBit, true);
+    const before = (await srv.messages()).length;
+    const r = await deliver([hop(srv.port, { host: TEST_HOST })], msg, testOptions());
+    assert.equal(r.outcomes[0]!.status, 'sent');
+    const after = await srv.messages();
+    assert.equal(after.length, before + 1);
+    const got = after.find((m) => m.envelope.envid === 'abc')!;
+    assert.equal(got.envelope.bodyType, '8BITMIME');
+    assert.equal(got.envelope.ret, 'FULL');
+    assert.deepEqual(got.envelope.recipients[0]!.notify, ['SUCCESS']);
+    assert.ok((await srv.data(got.envelope.id)).endsWith(body.toString('latin1')));
+  } finally {
+    await first.close();
+  }
 });

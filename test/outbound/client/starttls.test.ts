@@ -138,3 +138,12 @@ test('STARTTLS refused with 454: opportunistic goes on in clear on the same conn
     assert.equal(p.sessions[0]!.commands.includes('STARTTLS'), false);
   });
 });
+
+test('an address-literal host ([127.0.0.1]): no SNI, TLS works, the name check is against the address', async () => {
+  await withPeer({ tls }, async (p) => {
+    const r = await deliver([hop(p.port, { host: '[127.0.0.1]' })], message(SIMPLE_BODY, ['a@dest.test']), testOptions({ tlsContext: await clientTlsContext(cert.cert) }));
+    assert.equal(r.outcomes[0]!.status, 'sent');
+    assert.equal(r.tls?.verified, false);
+    assert.match(r.tls?.verifyError ?? '', /IP: 127\.0\.0\.1/);
+  });
+});

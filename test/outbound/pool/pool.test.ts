@@ -5,7 +5,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { deliver } from '../../../src/outbound/client/index.js';
 import { createOutboundPool, type PoolOptions } from '../../../src/outbound/pool/index.js';
 import { hop, message, SIMPLE_BODY, testOptions } from '../options.js';
@@ -139,7 +141,7 @@ test('host status: an address that refused a connection is skipped until Timeout
   const p = await startPeer();
   const port = p.port;
   await p.close();
-  const pool = createOutboundPool(poolOpts({ hostStatusMs: 300 }));
+  const pool = createOutboundPool(poolOpts({ hostStatusMs: 1500 }));
   try {
     const r1 = await deliver([hop(port)], message(SIMPLE_BODY, ['a@dest.test']), testOptions({ pool }));
     assert.equal(r1.tried[0]!.result, 'failed');
@@ -147,7 +149,7 @@ test('host status: an address that refused a connection is skipped until Timeout
     assert.equal(r2.tried[0]!.result, 'skipped');
     assert.deepEqual(r2.outcomes[0]!.reply, r1.outcomes[0]!.reply);
     assert.equal(r2.outcomes[0]!.status, 'temp');
-    await sleep(350);
+    await sleep(1600);
     const r3 = await deliver([hop(port)], message(SIMPLE_BODY, ['a@dest.test']), testOptions({ pool }));
     assert.equal(r3.tried[0]!.result, 'failed');
   } finally {
@@ -156,7 +158,7 @@ test('host status: an address that refused a connection is skipped until Timeout
 });
 
 test('close(): waiting deliveries fail with PoolClosedError, new ones are refused', async () => {
-  const p = await startPeer({ dotDelayMs: 200 });
+  const p = await startPeer({ dotDelayMs: 1000 });
   const pool = createOutboundPool(poolOpts({ maxConnections: 1 }));
   try {
     const first = deliver([hop(p.port)], message(SIMPLE_BODY, ['a@dest.test']), testOptions({ pool }));
@@ -188,6 +190,28 @@ test('without PIPELINING the reuse RSET is its own command; a dead one is replac
     );
   } finally {
     await pool.close();
+    await p.close();
+  }
+});
+
+test('an idle pooled connection does not keep a one-shot process alive', async () => {
+  const p = await startPeer();
+  try {
+    const script = fileURLToPath(new URL('./one-shot.js', import.meta.url));
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [script, String(p.port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      // A process held open by its idle connection would never end: give up after a few seconds.
+      const guard = setTimeout(() => child.kill(), 8000);
+      child.on('exit', (code) => {
+        clearTimeout(guard);
+        resolve({ code, stdout });
+      });
+    });
+    assert.equal(out.code, 0);
+    assert.equal(out.stdout, 'sent idle=1\n');
+  } finally {
     await p.close();
   }
 });
