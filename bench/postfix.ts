@@ -121,6 +121,8 @@ export function masterCf(opts: PostfixOptions): string {
     svc('retry', 'unix', '-', '-', '-', '-', 'error'),
     svc('discard', 'unix', '-', '-', '-', '-', 'discard'),
     svc('smtp', 'unix', '-', '-', '-', '-', 'smtp'),
+    // The smtp client's TLS session cache and entropy (without it every delivery waits for it).
+    svc('tlsmgr', 'unix', '-', '-', '1000?', '1', 'tlsmgr'),
     svc('anvil', 'unix', '-', '-', '-', '1', 'anvil'),
     svc('scache', 'unix', '-', '-', '-', '1', 'scache'),
     svc('postlog', 'unix-dgram', 'n', '-', '-', '1', 'postlogd'),

@@ -9,6 +9,7 @@ import type { Envelope } from '../../queue/envelope.js';
 import type { RemoteRecipient, RemoteRequest, RemoteResult, RemoteService } from '../../queue/runner-types.js';
 import type { StatusText } from '../../route/types.js';
 import { domainOf, type Router } from './router.js';
+import { outboundMessage } from '../client/from-queue.js';
 import type { DeliveryReport, OutboundMessage, RecipientOutcome, TlsFacts } from '../client/types.js';
 import type { NextHop, RouteDecision } from './types.js';
 
@@ -66,19 +67,10 @@ function tlsFields(tls: TlsFacts | undefined): Record<string, string> {
   return { tls_version: tls.version, cipher: tls.cipher, bits: String(tls.bits), verify: tls.verified ? 'OK' : 'FAIL' };
 }
 
+/** The client's message: the envelope's parameters, with the sender of this request (owner-X lists). */
 function messageOf(env: Envelope, sender: string, recipients: RemoteRecipient[], data: Buffer): OutboundMessage {
-  return {
-    qid: env.id,
-    sender,
-    recipients: recipients.map((r) => ({ address: r.address, ...(r.notify !== undefined ? { notify: r.notify } : {}), ...(r.orcpt !== undefined ? { orcpt: r.orcpt } : {}) })),
-    body: data,
-    size: data.length,
-    ...(env.bodyType !== undefined ? { bodyType: env.bodyType } : {}),
-    eightBit: env.eightBit,
-    smtputf8: env.smtputf8 === true,
-    ...(env.ret !== undefined ? { ret: env.ret } : {}),
-    ...(env.envid !== undefined ? { envid: env.envid } : {}),
-  };
+  const rcpts = recipients.map((r) => ({ address: r.address, ...(r.notify !== undefined ? { notify: r.notify } : {}), ...(r.orcpt !== undefined ? { orcpt: r.orcpt } : {}) }));
+  return { ...outboundMessage(env, rcpts, data), sender };
 }
 
 export class RemoteDispatcher implements RemoteService {
