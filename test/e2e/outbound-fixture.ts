@@ -12,7 +12,10 @@ import { SMTP_SINK } from '../outbound/sink.js';
 
 export interface Capture {
   mailArgs: string;
+  /** `<address>` of each RCPT */
   rcpts: string[];
+  /** each RCPT's whole argument (`<address> NOTIFY=... ORCPT=...`) */
+  rcptArgs: string[];
   /** the message as stored (LF line ends) */
   data: string;
 }
@@ -20,6 +23,7 @@ export interface Capture {
 export interface LoopbackSink {
   host: string;
   port: number;
+  /** the captured transactions so far (in no particular order) */
   captured(): Promise<Capture[]>;
   waitFor(n: number, timeoutMs?: number): Promise<Capture[]>;
   stop(): Promise<void>;
@@ -29,14 +33,18 @@ function parse(text: string): Capture {
   const lines = text.split('\n');
   let mailArgs = '';
   const rcpts: string[] = [];
+  const rcptArgs: string[] = [];
   let i = 0;
   for (; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.startsWith('X-Mail-Args: ')) mailArgs = l.slice(13);
-    else if (l.startsWith('X-Rcpt-Args: ')) rcpts.push(l.slice(13).split(/\s+/)[0]!);
+    else if (l.startsWith('X-Rcpt-Args: ')) {
+      rcptArgs.push(l.slice(13));
+      rcpts.push(l.slice(13).split(/\s+/)[0]!);
+    }
     else if (l.startsWith('Received: ')) break;
   }
-  return { mailArgs, rcpts, data: lines.slice(i + 3).join('\n') };
+  return { mailArgs, rcpts, rcptArgs, data: lines.slice(i + 3).join('\n') };
 }
 
 /** smtp-sink on host:port; `options` choose refusals (-f RCPT: 5xx, -r RCPT: 4xx, -q: drop). */

@@ -39,6 +39,7 @@ function zone(): Zone {
     'peer.test': [{ preference: 10, exchange: 'mx.peer.test' }],
     'strict.test': [{ preference: 10, exchange: 'mx.d1.test' }],
     'v6.test': [{ preference: 10, exchange: 'mx.v6.test' }],
+    'plain.test': [{ preference: 10, exchange: 'mx.plain.test' }],
   });
   Object.assign(A, {
     'mx.shared.test': ['127.0.0.1'],
@@ -47,6 +48,7 @@ function zone(): Zone {
     'mx.later.test': ['127.0.0.3'],
     'mx.peer.test': ['127.0.0.4'],
     'relay.smart.test': ['127.0.0.1'],
+    'mx.plain.test': ['127.0.0.6'],
   });
   return { MX, A, AAAA: { 'mx.v6.test': ['::1'] }, special: { 'gone.test': 'nxdomain' } };
 }
@@ -58,6 +60,7 @@ let hard: LoopbackSink;
 let soft: LoopbackSink;
 let peer: TestServer;
 let six: LoopbackSink;
+let plain: LoopbackSink;
 
 before(async () => {
   assert.ok(existsSync(SMTP_SINK), 'these tests need smtp-sink (apt-get install postfix)');
@@ -67,11 +70,12 @@ before(async () => {
   hard = await sinkAt('127.0.0.2', port, ['-f', 'RCPT']);
   soft = await sinkAt('127.0.0.3', port, ['-r', 'RCPT']);
   six = await sinkAt('::1', port);
+  plain = await sinkAt('127.0.0.6', port, ['-e']);
   peer = await startTestServer({ listener: `Name=MTA, Addr=127.0.0.4, Port=${port}`, conf: ['Class w peer.test', 'Feature accept_unresolvable_domains'] });
 });
 
 after(async () => {
-  await Promise.all([ok?.stop(), hard?.stop(), soft?.stop(), six?.stop(), peer?.close(), dns?.close()]);
+  await Promise.all([ok?.stop(), hard?.stop(), soft?.stop(), six?.stop(), plain?.stop(), peer?.close(), dns?.close()]);
 });
 
 function outboundConf(extra: string[] = []): string[] {
@@ -96,7 +100,7 @@ test('mail to twelve domains reaches each MX; domains sharing an MX go in one tr
   const to = [...DOMAINS.map((x) => `rcpt@${x}`), 'a@shared-a.test', 'b@shared-b.test', 'c@backup.test'];
   const qid = await s.send(d, s.address(s.bob), to, 'many-domains');
   const all = await ok.waitFor(before + DOMAINS.length + 2);
-  const mine = all.slice(before);
+  const mine = all.filter((m) => m.data.includes('Subject: many-domains'));
   const rcpts = mine.flatMap((m) => m.rcpts).map((r) => r.replace(/^<(.*)>$/, '$1'));
   assert.deepEqual([...rcpts].sort(), [...to].sort());
   const shared = mine.find((m) => m.rcpts.some((r) => r.includes('a@shared-a.test')))!;
@@ -214,4 +218,49 @@ test('mailertable and the smart host route around MX records', async (t) => {
   assert.equal(local.ctladdr, '<anyone@here.test>');
   const mail = await s.waitForMail(s.bob, (m) => m.some((x) => x.includes('Subject: routed')));
   assert.equal(mail.filter((x) => x.includes('Subject: routed')).length, 1);
+});
+
+test('NOTIFY and ORCPT go on to a server offering DSN (it reports, not Postern); a server without ESMTP: a relayed report', async (t) => {
+  const s = await site(t);
+  const d = await s.start();
+  const beforeOk = (await ok.captured()).length;
+  const from = s.address(s.bob);
+  const c = await d.session();
+  try {
+    await c.cmd('EHLO client.example');
+    assert.match(await c.cmd(`MAIL FROM:<${from}> RET=HDRS ENVID=env-1`), /^250 /);
+    assert.match(await c.cmd('RCPT TO:<x@d3.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;x@d3.test'), /^250 /);
+    assert.match(await c.cmd('RCPT TO:<y@plain.test> NOTIFY=SUCCESS'), /^250 /);
+    assert.match(await c.cmd('DATA'), /^354 /);
+    c.send('Subject: receipts\r\n\r\nHello.\r\n.\r\n');
+    assert.match(await c.text(15_000), /^250 /);
+    await c.cmd('QUIT');
+  } finally {
+    c.close();
+  }
+  const got = (await ok.waitFor(beforeOk + 1)).filter((m) => m.data.includes('Subject: receipts'));
+  assert.equal(got.length, 1);
+  assert.deepEqual(got[0]!.rcptArgs, ['<x@d3.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;x@d3.test']);
+  assert.match(got[0]!.mailArgs, /RET=HDRS/);
+  assert.match(got[0]!.mailArgs, /ENVID=env-1/);
+  const [viaPlain] = await plain.waitFor(1);
+  assert.match(viaPlain!.data, /Subject: receipts/);
+  const msgs = await s.waitForMail(s.bob, (m) => m.some((x) => x.includes('Subject: Return receipt')), 15_000, 'relayed report');
+  const receipt = msgs.find((x) => x.includes('Subject: Return receipt'))!;
+  assert.match(receipt, /\nFinal-Recipient: RFC822; y@plain\.test\nAction: relayed\nStatus: 2\.0\.0\n/);
+  assert.match(receipt, /\nRemote-MTA: DNS; mx\.plain\.test\n/);
+  assert.doesNotMatch(receipt, /x@d3\.test/, 'the DSN-capable server reports x@d3.test itself');
+  assert.match(receipt, /\nOriginal-Envelope-Id: env-1\n/);
+});
+
+test('SoftBounce: a 5xx from the peer is a temporary failure', async (t) => {
+  const s = await site(t, ['SoftBounce = True']);
+  const d = await s.start();
+  const qid = await s.send(d, s.address(s.bob), ['q@reject.test', 'r@gone.test'], 'soft');
+  const lines = await d.waitUntil(() => {
+    const l = d.logs.filter((x) => x.event === 'delivery' && x.qid === qid);
+    return l.length === 2 ? l : undefined;
+  }, 15_000, 'two delivery lines');
+  for (const l of lines) assert.match(String(l.stat), /^Deferred: 4\d\d 4\./, String(l.stat));
+  assert.equal((await s.mailbox(s.bob)).filter((x) => x.includes('Returned mail')).length, 0);
 });
