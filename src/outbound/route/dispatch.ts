@@ -131,18 +131,21 @@ export class RemoteDispatcher implements RemoteService {
       status = 'temp';
       reply = softened(reply);
     }
-    const remote = o.source === 'remote' && o.host !== undefined;
+    // A pooled connection is shared by every host name on its address and port; its session keeps the
+    // name it was opened for. The report names the hop of the last session: prefer it for its address.
+    const host = report.host !== undefined && o.hostAddress !== undefined && o.hostAddress === report.address ? report.host : o.host;
+    const remote = o.source === 'remote' && host !== undefined;
     const line = `${o.reply.code}${o.reply.enh !== undefined ? ` ${o.reply.enh}` : ''} ${o.reply.text}`;
     const cmd = commandOf(o.stage, r.address, req.sender);
-    const relay = o.host !== undefined ? `${o.host}.${o.hostAddress !== undefined ? ` [${o.hostAddress}]` : ''}` : undefined;
+    const relay = host !== undefined ? `${host}.${o.hostAddress !== undefined ? ` [${o.hostAddress}]` : ''}` : undefined;
     const log: Record<string, string> = { ...(relay !== undefined ? { relay } : {}), ...(status === 'sent' ? tlsFields(report.tls) : {}) };
     return {
       key: r.key,
       status,
       reply,
-      ...(remote ? { remoteMta: o.host } : {}),
+      ...(remote ? { remoteMta: host } : {}),
       ...(remote && o.reply.enh === undefined ? { diagnostic: line } : {}),
-      ...(status !== 'sent' && remote ? { transcript: [`... while talking to ${o.host}.:`, ...(cmd !== undefined ? [`>>> ${cmd}`] : []), `<<< ${line}`] } : {}),
+      ...(status !== 'sent' && remote ? { transcript: [`... while talking to ${host}.:`, ...(cmd !== undefined ? [`>>> ${cmd}`] : []), `<<< ${line}`] } : {}),
       // RFC 3461 §4.1: the peer took NOTIFY on (it offers DSN) unless the client says it was relayed.
       ...(status === 'sent' && o.relayed !== true ? { dsnPassedOn: true } : {}),
       ...(Object.keys(log).length > 0 ? { log } : {}),
