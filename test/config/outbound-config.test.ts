@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/load.js';
 import { smartHost } from '../../src/config/macros.js';
+import { renderJson, renderText } from '../../src/config/show.js';
 import { lines, messages, withTempDir } from './helpers.js';
 
 const MARK = (name: string): string => `#####  $Id: ${name}.m4,v 8.1 2013-11-22 20:51:11 ca Exp $  #####`;
@@ -42,6 +43,8 @@ test('Kmailertable in a .cf; Feature mailertable in postern.conf; none without i
     assert.equal(n.config!.mailertable?.path, t.path('mt'));
     assert.equal(n.config!.options.OutboundPort, 2525);
     assert.equal(n.config!.options.TLSPolicyFile, t.path('tls'));
+    assert.match(renderText(n.config!), new RegExp(`^  mailertable: ${t.path('mt')}$`, 'm'));
+    assert.deepEqual((renderJson(n.config!) as Record<string, unknown>)['mailertable'], { path: t.path('mt'), optional: false });
     const none = await loadConfig({});
     assert.equal(none.config!.mailertable, undefined);
     assert.equal(none.config!.options.OutboundPort, 25);
