@@ -286,3 +286,15 @@ test('SoftBounce: a 5xx from the peer is a temporary failure', async (t) => {
   for (const l of lines) assert.match(String(l.stat), /^Deferred: 4\d\d 4\./, String(l.stat));
   assert.equal((await s.mailbox(s.bob)).filter((x) => x.includes('Returned mail')).length, 0);
 });
+
+test('root master and unprivileged worker: the worker delivers remote mail itself', async (t) => {
+  const s = await Site.create(t, { format: 'mbox', split: true, conf: outboundConf() });
+  const d = await s.start();
+  const before = (await ok.captured()).length;
+  const qid = await s.send(d, s.address(s.bob), ['split@d5.test'], 'from-the-worker');
+  const got = (await ok.waitFor(before + 1)).filter((m) => m.data.includes('Subject: from-the-worker'));
+  assert.equal(got.length, 1);
+  const line = await d.waitForLog((l) => l.event === 'delivery' && l.qid === qid);
+  assert.equal(line.relay, 'mx.d5.test. [127.0.0.1]');
+  assert.notEqual(line.pid, d.pid, 'logged by the worker, not the master');
+});
