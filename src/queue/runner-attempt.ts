@@ -179,11 +179,9 @@ class Attempt {
       if (e.failed !== undefined) immediate.push(outcome(e, 'failed', e.failed));
       else if (e.deferred !== undefined) immediate.push(outcome(e, 'deferred', e.deferred));
       else if (e.delivery === undefined) immediate.push(outcome(e, 'deferred', routingFailed('no delivery for this recipient')));
-      else if (e.delivery.kind === 'remote') {
-        if (this.ctx.remote === undefined) immediate.push(outcome(e, 'deferred', REMOTE_NOT_YET));
-        else remotes.push(e);
-      }
-      else jobs.push(this.ctx.slots.run(() => this.runJob(e)));
+      else if (e.delivery.kind !== 'remote') jobs.push(this.ctx.slots.run(() => this.runJob(e)));
+      else if (this.ctx.remote === undefined) immediate.push(outcome(e, 'deferred', REMOTE_NOT_YET));
+      else remotes.push(e);
     }
     for (const r of pending) {
       const rcpt = this.env.recipients[r];
@@ -195,7 +193,8 @@ class Attempt {
       immediate.push({ key, recipient: r, status: 'delivered', enh: '2.0.0', text: 'expanded', final: rcpt.address, notify: rcpt.notify, mailer: 'local' });
     }
     await this.record(immediate);
-    if (remotes.length > 0) jobs.push(this.runRemote(remotes));
+    const remote = this.ctx.remote;
+    if (remotes.length > 0 && remote !== undefined) jobs.push(this.runRemote(remote, remotes));
     await Promise.all(jobs);
     return keys;
   }
@@ -205,7 +204,7 @@ class Attempt {
    * it), all recipients at once so the service can put those for one next hop in one transaction.
    * They take one of the runner's delivery slots per request; the SMTP pool has its own limits.
    */
-  private async runRemote(list: Expanded[]): Promise<void> {
+  private async runRemote(remote: RemoteService, list: Expanded[]): Promise<void> {
     const bySender = new Map<string, Expanded[]>();
     for (const e of list) {
       const sender = e.envelopeSender ?? this.env.sender;
@@ -213,7 +212,7 @@ class Attempt {
       if (group === undefined) bySender.set(sender, [e]);
       else group.push(e);
     }
-    await Promise.all([...bySender].map(([sender, es]) => this.ctx.slots.run(() => this.remoteRequest(this.ctx.remote!, sender, es))));
+    await Promise.all([...bySender].map(([sender, es]) => this.ctx.slots.run(() => this.remoteRequest(remote, sender, es))));
   }
 
   private async remoteRequest(remote: RemoteService, sender: string, es: Expanded[]): Promise<void> {
