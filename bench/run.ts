@@ -7,6 +7,7 @@ import { formatLocalReport, runLocalBench } from './local-bench.js';
 import { buildWire, recipients } from './message.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { openFileLimit } from './proc.js';
+import { outboundMain } from './outbound.js';
 import { checkGoals, computeRatios, formatReport, type BenchReport, type TargetReport } from './report.js';
 import { runTargets } from './rounds.js';
 
@@ -66,6 +67,8 @@ export async function runBench(opts: BenchOptions, say: (line: string) => void):
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The outbound benchmark has its own scenario and options (docs/benchmark.md "Outbound").
+  if (argv.includes('--outbound')) return outboundMain(argv);
   let opts: BenchOptions;
   try {
     opts = parseOptions(argv);

@@ -18,6 +18,7 @@ import { QueueRuntime } from '../daemon/queue-runtime.js';
 import { spawnAgentService } from '../deliver/agent-service.js';
 import { Spool, SpoolSetupError, type SpoolEvent } from '../queue/index.js';
 import type { AccessSourceEvent } from '../maps/access-source.js';
+import type { DomainMapEvent } from '../maps/domain-map-source.js';
 import { loadPasswd } from '../maps/users.js';
 import { SmtpServer } from '../smtp/server.js';
 import { formatDiagnostic, type Diagnostic } from '../util/diagnostics.js';
@@ -81,6 +82,7 @@ async function load(req: LoadRequest, log: Logger, link: WorkerLink | undefined,
       else if (e.kind === 'rejected') log.error({ event: 'passwords-rejected', file: e.file, reason: e.reason }, `password file ${e.file} cannot be read; the users in use are kept`);
       else log.warn({ event: 'passwords-warning', file: e.diagnostic.file, line: e.diagnostic.line }, formatDiagnostic(e.diagnostic));
     },
+    onMapEvent: mapEventLogger(log),
     // The worker cannot read a key only root may read: the master reads the files its configuration names.
     ...(link !== undefined ? { readTlsFile: (path: string) => link.readFile(path) } : {}),
   });
@@ -95,6 +97,16 @@ function accessEventLogger(log: Logger): (e: AccessSourceEvent) => void {
     else if (e.kind === 'rejected') {
       log.error({ event: 'access-rejected', file: e.file, errors: e.diagnostics.map(formatDiagnostic) }, `access map ${e.file} has errors; the map in use is kept`);
     } else log.error({ event: 'access-tempfail', file: e.file, reason: e.reason }, `access map ${e.file} cannot be read; lookups answer 451 4.3.0`);
+  };
+}
+
+/** The mailertable and the TLS policy map reload themselves too. */
+function mapEventLogger(log: Logger): (e: DomainMapEvent) => void {
+  return (e) => {
+    if (e.kind === 'loaded') log.info({ event: 'map-loaded', map: e.what, file: e.file, entries: e.entries }, `${e.what} ${e.file}: ${e.entries} entries`);
+    else if (e.kind === 'rejected') {
+      log.error({ event: 'map-rejected', map: e.what, file: e.file, errors: e.diagnostics.map(formatDiagnostic) }, `${e.what} ${e.file} has errors; the map in use is kept`);
+    } else log.error({ event: 'map-unreadable', map: e.what, file: e.file, reason: e.reason }, `${e.what} ${e.file} cannot be read (${e.reason}); the map in use is kept`);
   };
 }
 

@@ -7,11 +7,13 @@ import type { AccessMapSpec } from './layer.js';
 const MAP_CLASSES = new Set(['hash', 'btree', 'dbm', 'cdb', 'implicit']);
 
 export const DEFAULT_ACCESS_MAP_SPEC = 'hash -T<TMPF> /etc/mail/access';
+/** sendmail's feature/mailertable.m4: `DATABASE_MAP_TYPE -o MAIL_SETTINGS_DIR`mailertable'`. */
+export const DEFAULT_MAILERTABLE_SPEC = 'hash -o /etc/mail/mailertable';
 
 export type AccessMapParse = { ok: true; spec: AccessMapSpec } | { ok: false; message: string };
 
 /** Parses `<class> [flags] <path>`; the class may be omitted in FEATURE(access_db, `/path`). */
-export function parseAccessMapSpec(text: string, flags: string[], at?: Location): AccessMapParse {
+export function parseAccessMapSpec(text: string, flags: string[], at?: Location, what = 'access map'): AccessMapParse {
   const words = text.trim().split(/\s+/).filter((w) => w !== '');
   let optional = false;
   let path: string | undefined;
@@ -22,12 +24,12 @@ export function parseAccessMapSpec(text: string, flags: string[], at?: Location)
       continue;
     }
     if (i === 0 && !w.includes('/')) {
-      if (!MAP_CLASSES.has(w.toLowerCase())) return { ok: false, message: `access map class ${w} is not supported (hash, btree, dbm, cdb)` };
+      if (!MAP_CLASSES.has(w.toLowerCase())) return { ok: false, message: `${what} class ${w} is not supported (hash, btree, dbm, cdb)` };
       continue;
     }
     path = w;
   }
-  if (path === undefined) return { ok: false, message: 'access map without a file path' };
+  if (path === undefined) return { ok: false, message: `${what} without a file path` };
   const spec: AccessMapSpec = { path: path.replace(/\.db$/, ''), optional, flags, ...(at ? { at } : {}) };
   if (path.endsWith('.db')) spec.configuredPath = path;
   return { ok: true, spec };

@@ -201,6 +201,12 @@ function mapDecl(body: string, at: Location, layer: ConfigLayer): void {
     else layer.accessMap = r.spec;
     return;
   }
+  if (name === 'mailertable') {
+    const r = parseAccessMapSpec(m[2]!, [], at, 'mailertable');
+    if (!r.ok) layer.diags.error(`Kmailertable: ${r.message}`, at);
+    else layer.mailertable = r.spec;
+    return;
+  }
   if (!KNOWN_MAPS.has(name)) layer.diags.warning(`map ${name} is not used by Postern; ignored`, at);
 }
 

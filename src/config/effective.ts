@@ -62,6 +62,8 @@ export interface EffectiveConfig {
   listenersSource: OptionSource;
   /** The access map text source, when access_db is on. */
   accessMap?: AccessMapSpec;
+  /** The mailertable text source, when FEATURE(mailertable) is on (issue 7). */
+  mailertable?: AccessMapSpec;
   /** The imported prog mailer definition (Mprog / FEATURE(smrsh) / MAILER(local)), for display and audit. */
   progMailer?: ProgMailerSpec;
   /** The external local mailer (used only with LocalMailer=external). */

@@ -2,7 +2,7 @@
 // carries the resulting F/K/M lines itself).
 
 import type { Location } from '../util/diagnostics.js';
-import { parseAccessMapSpec, DEFAULT_ACCESS_MAP_SPEC } from './access-map.js';
+import { parseAccessMapSpec, DEFAULT_ACCESS_MAP_SPEC, DEFAULT_MAILERTABLE_SPEC } from './access-map.js';
 import { parseClassFileArg } from './class-spec.js';
 import type { ConfigLayer } from './layer.js';
 import { splitArgv } from './mailers.js';
@@ -53,6 +53,12 @@ export function applyFeatureEffects(
       const r = parseAccessMapSpec(arg(0) === '' ? DEFAULT_ACCESS_MAP_SPEC.replace('/etc/mail/', ctx.settingsDir) : arg(0), args.slice(1).map((a) => a.trim()).filter((a) => a !== ''), at);
       if (!r.ok) layer.diags.error(`FEATURE(access_db): ${r.message}`, at);
       else layer.accessMap = r.spec;
+      break;
+    }
+    case 'mailertable': {
+      const r = parseAccessMapSpec(arg(0) === '' ? DEFAULT_MAILERTABLE_SPEC.replace('/etc/mail/', ctx.settingsDir) : arg(0), [], at, 'mailertable');
+      if (!r.ok) layer.diags.error(`FEATURE(mailertable): ${r.message}`, at);
+      else layer.mailertable = r.spec;
       break;
     }
     case 'local_procmail':

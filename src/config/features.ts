@@ -43,6 +43,8 @@ const SUPPORTED = new Set([
   'local_lmtp',
   'nocanonify',
   'redirect',
+  // Issue 7: most real sendmail.mc files enable it (docs/outbound.md).
+  'mailertable',
 ]);
 
 /** sendmail features that Postern refuses in v1 (configuration error naming the feature). */
@@ -57,7 +59,6 @@ const UNSUPPORTED = new Set([
   'generics_entire_domain',
   'virtusertable',
   'virtuser_entire_domain',
-  'mailertable',
   'domaintable',
   'bitdomain',
   'uucpdomain',

@@ -103,6 +103,8 @@ export class ConfigLayer {
   /** Options seen that Postern ignores (recorded for show and audit). */
   readonly ignoredOptions: Array<{ name: string; raw: string; at?: Location }> = [];
   accessMap?: AccessMapSpec;
+  /** FEATURE(mailertable) / Kmailertable: the text source (the same shape as the access map's). */
+  mailertable?: AccessMapSpec;
   progMailer?: ProgMailerSpec;
   localMailer?: LocalMailerSpec;
   /** True when DaemonPortOptions came from DAEMON_OPTIONS() of an .mc (the MSA default is kept). */

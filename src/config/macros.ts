@@ -26,8 +26,10 @@ export function configVersion(cfg: EffectiveConfig, posternVersion: string): str
   return suffix !== undefined && suffix !== '' ? `${posternVersion}/${suffix}` : posternVersion;
 }
 
-/** The smart host (SMART_HOST / DS), e.g. `relay.example.net`, `[10.0.0.1]` or `esmtp:host`. */
+/** The smart host (the SmartHost option [Postern], else SMART_HOST / DS), e.g. `relay.example.net`, `[10.0.0.1]` or `esmtp:host`. */
 export function smartHost(cfg: EffectiveConfig): string | undefined {
+  const native = cfg.options.SmartHost?.trim();
+  if (native !== undefined && native !== '') return native;
   const s = cfg.macros['S']?.value.trim();
   return s === undefined || s === '' ? undefined : s;
 }

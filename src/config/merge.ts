@@ -140,6 +140,8 @@ export function mergeLayers(input: MergeInput, diags: DiagnosticList): MergeResu
   const accessMap = lastDefined(layers.map((l) => l.accessMap));
   if (accessMap !== undefined) config.accessMap = accessMap;
   else if (input.profile === 'postern') config.accessMap = { path: '/etc/mail/access', optional: true, flags: [] };
+  const mailertable = lastDefined(layers.map((l) => l.mailertable));
+  if (mailertable !== undefined) config.mailertable = mailertable;
   const prog = lastDefined(layers.map((l) => l.progMailer));
   if (prog !== undefined) config.progMailer = prog;
   const local = lastDefined(layers.map((l) => l.localMailer));

@@ -274,6 +274,11 @@ export const OPTION_TABLE = {
   MaildirPath: o(stringKind, '$z/Maildir', { postern: true }),
   QueueInterval: o(minutes, '1m', { postern: true }),
   DnsServers: u(dnsServersKind, { postern: true }),
+  // Outbound routing (issue 7, docs/outbound.md): the smart host in native form (wins over SMART_HOST /
+  // DS), the per-domain TLS policy map, and the port of hosts that do not name one.
+  SmartHost: u(stringKind, { postern: true }),
+  TLSPolicyFile: u(stringKind, { postern: true }),
+  OutboundPort: o(integerKind(1, 65535), '25', { postern: true }),
   // Outbound SMTP client (docs/outbound.md "Client"): sendmail's connection cache options are
   // implemented by the pool, with larger Postern defaults; the two limits are Postern's own.
   ConnectionCacheSize: o(integerKind(), '32', { m4: 'confMCI_CACHE_SIZE', letter: 'k', sd: '2' }),

@@ -83,6 +83,7 @@ export function renderText(cfg: EffectiveConfig): string {
   }
   out.push('', 'Maps and mailers:');
   out.push(`  access map: ${cfg.accessMap ? cfg.accessMap.path + (cfg.accessMap.optional ? ' (optional)' : '') : '(none)'}`);
+  if (cfg.mailertable) out.push(`  mailertable: ${cfg.mailertable.path}${cfg.mailertable.optional ? ' (optional)' : ''}`);
   if (cfg.progMailer) out.push(`  imported prog mailer: P=${cfg.progMailer.path}, A=${cfg.progMailer.argv.join(' ')}`);
   if (cfg.localMailer) out.push(`  external local mailer: P=${cfg.localMailer.path}, A=${cfg.localMailer.argv.join(' ')}`);
   if (cfg.floorChanges.length > 0) {
@@ -155,6 +156,7 @@ export function renderJson(cfg: EffectiveConfig): JsonValue {
     classFiles: cfg.classFiles.map((f) => ({ class: f.cls, path: f.path, optional: f.optional, at: loc(f.at) })),
     macros: Object.fromEntries(Object.entries(cfg.macros).map(([k, v]) => [k, v.value])),
     accessMap: cfg.accessMap ? { path: cfg.accessMap.path, optional: cfg.accessMap.optional, flags: [...cfg.accessMap.flags] } : null,
+    ...(cfg.mailertable ? { mailertable: { path: cfg.mailertable.path, optional: cfg.mailertable.optional } } : {}),
     floorChanges: cfg.floorChanges.map((c) => ({ ...c })),
   };
 }

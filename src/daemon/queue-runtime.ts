@@ -9,7 +9,12 @@ import { agentFileAccess } from '../deliver/user-file-access.js';
 import { loadPasswd } from '../maps/users.js';
 import { Spool, type SpoolEvent } from '../queue/index.js';
 import { QueueRunner } from '../queue/runner.js';
-import type { Expander, RunnerLog } from '../queue/runner-types.js';
+import type { Expander, RemoteService, RunnerLog } from '../queue/runner-types.js';
+import type { SendFn } from '../outbound/route/dispatch.js';
+import { withMailertable } from '../outbound/route/mailertable-expand.js';
+import { remoteService } from './outbound-runtime.js';
+import { clientSettings, clientTlsContext, deliver, poolSettings } from '../outbound/client/index.js';
+import { createOutboundPool, type OutboundPool } from '../outbound/pool/index.js';
 import { routeSettings, trustedUserWords, type ExpandContext } from '../route/context.js';
 import { expandRecipients } from '../route/expand.js';
 import { loadShells } from '../route/shells.js';
@@ -35,6 +40,24 @@ export interface QueueRuntimeOptions {
   writerId?: string;
   /** A spool writer already open for the runner (`sendmail -q` run in process); closed with the runtime. */
   spool?: Spool;
+  /**
+   * The SMTP client (deliver() with its options bound); default: Postern's client with a connection
+   * pool owned by this runtime; `false`: remote recipients stay deferred (REMOTE_NOT_YET).
+   */
+  send?: SendFn | false;
+}
+
+/** The SMTP client bound to the configuration: its settings, trust anchors and the runtime's pool. */
+async function clientSend(rt: Runtime, pool: OutboundPool, log: RunnerLog): Promise<SendFn> {
+  let tlsContext;
+  try {
+    tlsContext = await clientTlsContext(rt.config.options.CACertFile);
+  } catch (err) {
+    log.error({ event: 'client-tls', file: rt.config.options.CACertFile }, `CACertFile ${rt.config.options.CACertFile ?? ''} cannot be read (${(err as Error).message}); the system's CAs alone are trusted`);
+    tlsContext = await clientTlsContext(undefined);
+  }
+  const opts = { ...clientSettings(rt.config, rt.names.j), tlsContext, pool };
+  return (hops, msg) => deliver(hops, msg, opts);
 }
 
 /** The passwd table, read again when the file changes (looked at no more than once a second). */
@@ -61,6 +84,7 @@ class Users {
 interface Routing {
   expand: Expander;
   defaultUser: Identity;
+  remote?: RemoteService;
 }
 
 type BaseContext = Omit<ExpandContext, 'users' | 'log'>;
@@ -88,7 +112,7 @@ async function baseContext(rt: Runtime, delivery: DeliveryService, users: Users)
   };
 }
 
-async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log: RunnerLog): Promise<Routing | string> {
+async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log: RunnerLog, send: SendFn | undefined): Promise<Routing | string> {
   const base = await baseContext(rt, delivery, users);
   if (typeof base === 'string') return base;
   const expand: Expander = async (envelope, only) => {
@@ -104,7 +128,12 @@ async function routing(rt: Runtime, delivery: DeliveryService, users: Users, log
     };
     return expandRecipients(envelope, ctx, only);
   };
-  return { expand, defaultUser: base.defaultUser };
+  const defaultUser = base.defaultUser;
+  const mailertable = rt.outbound.mailertable;
+  const routed = mailertable === undefined ? expand : withMailertable(expand, () => mailertable.current());
+  if (send === undefined) return { expand: routed, defaultUser };
+  const remote = remoteService({ config: rt.config, maps: rt.outbound, dns: rt.dns, j: rt.names.j, isLocalDomain: (d) => rt.directory.isLocalDomain(d), send });
+  return { expand: routed, defaultUser, remote };
 }
 
 export class QueueRuntime {
@@ -114,6 +143,8 @@ export class QueueRuntime {
     private readonly users: Users,
     private readonly opts: QueueRuntimeOptions,
     private rt: Runtime,
+    private readonly pool: OutboundPool,
+    private send: SendFn | undefined,
   ) {}
 
   /**
@@ -129,7 +160,10 @@ export class QueueRuntime {
   /** Opens the runner's spool writer and builds the runner; an error text when the configuration is unusable. */
   static async open(rt: Runtime, opts: QueueRuntimeOptions): Promise<QueueRuntime | string> {
     const users = new Users(opts.passwdFile ?? PASSWD_FILE);
-    const r = await routing(rt, opts.delivery, users, opts.log);
+    // One pool for the life of the runtime: a reload keeps its connections and limits.
+    const pool = createOutboundPool(poolSettings(rt.config));
+    const send = opts.send === false ? undefined : (opts.send ?? (await clientSend(rt, pool, opts.log)));
+    const r = await routing(rt, opts.delivery, users, opts.log, send);
     if (typeof r === 'string') return r;
     const spool = opts.spool ?? await Spool.open({
       dir: opts.smtpSpool.dir,
@@ -143,11 +177,12 @@ export class QueueRuntime {
       watch: [opts.smtpSpool, spool],
       delivery: opts.delivery,
       expand: r.expand,
+      ...(r.remote !== undefined ? { remote: r.remote } : {}),
       settings: runnerSettings(rt.config, rt.names, r.defaultUser),
       log: opts.log,
       ...(opts.now !== undefined ? { now: opts.now } : {}),
     });
-    return new QueueRuntime(runner, spool, users, opts, rt);
+    return new QueueRuntime(runner, spool, users, opts, rt, pool, send);
   }
 
   start(): void {
@@ -156,9 +191,11 @@ export class QueueRuntime {
 
   /** SIGHUP: the new configuration's settings and routing; an error text keeps the old ones. */
   async reload(rt: Runtime): Promise<string | undefined> {
-    const r = await routing(rt, this.opts.delivery, this.users, this.opts.log);
+    // New client settings and trust anchors; the pool (its connections, its limits) stays.
+    if (this.send !== undefined && this.opts.send === undefined) this.send = await clientSend(rt, this.pool, this.opts.log);
+    const r = await routing(rt, this.opts.delivery, this.users, this.opts.log, this.send);
     if (typeof r === 'string') return r;
-    this.runner.reload(runnerSettings(rt.config, rt.names, r.defaultUser), r.expand);
+    this.runner.reload(runnerSettings(rt.config, rt.names, r.defaultUser), r.expand, r.remote);
     this.rt = rt;
     return undefined;
   }
@@ -166,6 +203,7 @@ export class QueueRuntime {
   /** Stops the runner (waiting up to `graceMs` for attempts in flight) and closes its spool writer. */
   async close(graceMs: number): Promise<void> {
     await this.runner.stop(graceMs);
+    await this.pool.close();
     await this.spool.close();
   }
 }

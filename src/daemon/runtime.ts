@@ -26,6 +26,8 @@ import { accessView } from './access-view.js';
 import { policyConfig } from './policy-settings.js';
 import { policyDns } from './policy-runtime.js';
 import { checkFileSafety, type FileSafetyPolicy } from './file-safety.js';
+import type { DomainMapEvent } from '../maps/domain-map-source.js';
+import { openOutbound, type OutboundMaps } from './outbound-runtime.js';
 
 export interface Runtime {
   config: EffectiveConfig;
@@ -41,6 +43,8 @@ export interface Runtime {
   tls: TlsCredentials | undefined;
   /** The AUTH password file (AuthPasswordFile); AUTH is offered only when present. */
   authenticator: PasswordStore | undefined;
+  /** Smart host, mailertable and TLS policy map (remote delivery). */
+  outbound: OutboundMaps;
 }
 
 export interface RuntimeResult {
@@ -110,6 +114,9 @@ async function checkFiles(cfg: EffectiveConfig, policy: FileSafetyPolicy, diags:
     await checkFileSafety(pw, 'map', policy, diags);
     await warnWorldReadable(pw, diags);
   }
+  if (cfg.mailertable !== undefined) await checkFileSafety(cfg.mailertable.path, 'map', policy, diags);
+  const tlsPolicy = cfg.options.TLSPolicyFile?.trim();
+  if (tlsPolicy !== undefined && tlsPolicy !== '') await checkFileSafety(tlsPolicy, 'map', policy, diags);
 }
 
 /** Password hashes are secrets: slow to crack is not impossible to crack. */
@@ -134,6 +141,8 @@ export interface RuntimeOptions {
   onPasswordEvent?: (e: PasswordStoreEvent) => void;
   /** alias databases loaded again, found out of date or incomplete after start-up, for the daemon's log */
   onAliasEvent?: (e: AliasStoreEvent) => void;
+  /** mailertable and TLS policy map loads and refused reloads, for the daemon's log */
+  onMapEvent?: (e: DomainMapEvent) => void;
 }
 
 /** The access map named by the configuration, if FEATURE(access_db) is on; errors stop the start. */
@@ -199,10 +208,11 @@ export async function buildRuntime(cfg: EffectiveConfig, version: string, runtim
   const settings = smtpSettings(cfg, names, version);
   const relayWords = await classWords(cfg, 'R', diags);
   const access = await openAccess(cfg, diags, runtimeOpts.onAccessEvent);
+  const outbound = await openOutbound(cfg, diags, runtimeOpts.onMapEvent);
   const policy = new Policy(policyConfig(cfg, names, isLocalDomain, relayWords, access), policyDns(cfg, dns, names.j, isLocalDomain, diags));
   if (diags.hasErrors) return { diagnostics: diags.items };
   return {
-    runtime: { config: cfg, names, settings, directory: new AliasStoreDirectory(w, aliases.store, users, o.MaxAliasRecursion), aliases: aliases.store, ownAddresses: ifaces.own, dns, tls, authenticator, policy },
+    runtime: { config: cfg, names, settings, directory: new AliasStoreDirectory(w, aliases.store, users, o.MaxAliasRecursion), aliases: aliases.store, ownAddresses: ifaces.own, dns, tls, authenticator, policy, outbound },
     diagnostics: diags.items,
   };
 }

@@ -4,7 +4,9 @@
 // 1. the message's timeouts: past Timeout.queuereturn every pending recipient fails with 4.4.7;
 // 2. otherwise routing expands the pending envelope recipients, and each final delivery (its key) not
 //    already delivered or failed is made: agent jobs through the DeliveryService (sharing the runner's
-//    delivery slots), routing's failures and deferrals as they are, remote addresses deferred;
+//    delivery slots), routing's failures and deferrals as they are, remote addresses through the
+//    RemoteService (all of them in one request per envelope sender, which groups them per next hop;
+//    deferred with REMOTE_NOT_YET when there is none);
 // 3. every outcome is recorded as soon as it is known (the checkpoint: a crash repeats only the
 //    deliveries in flight);
 // 4. the reports this attempt calls for are committed as new messages (failures not yet reported,
@@ -15,14 +17,14 @@
 import type { DsnOutcome } from '../bounce/index.js';
 import { durationWords } from '../bounce/index.js';
 import type { DeliveryService } from '../deliver/agent-protocol.js';
-import type { Expanded } from '../route/types.js';
+import type { Expanded, StatusText } from '../route/types.js';
 import type { Envelope } from './envelope.js';
 import { errorMessage } from './errors.js';
 import { jobFor } from './runner-jobs.js';
 import { delayText, outcome, outcomeLine, outcomeOfResult, REMOTE_NOT_YET, routingFailed, statText } from './runner-outcome.js';
 import { dsnOutcome, queueReports } from './runner-reports.js';
 import type { Slots } from './runner-slots.js';
-import type { Expander, RunnerLog, RunnerSettings } from './runner-types.js';
+import type { Expander, RemoteRecipient, RemoteResult, RemoteService, RunnerLog, RunnerSettings } from './runner-types.js';
 import { classTimeouts, priority, queueTimeouts } from './schedule.js';
 import type { Spool } from './spool.js';
 import { applyStateUpdate, type DeliveryState, type DeliveryUpdate, type MessageState, type RecipientUpdate, type StateUpdate } from './state.js';
@@ -31,6 +33,7 @@ export interface AttemptContext {
   spool: Spool;
   delivery: DeliveryService;
   expand: Expander;
+  remote?: RemoteService;
   settings: RunnerSettings;
   log: RunnerLog;
   slots: Slots;
@@ -83,13 +86,14 @@ class Attempt {
   }
 
   /** Records outcomes durably (the checkpoint) and logs one line for each. */
-  private async record(outcomes: DeliveryUpdate[], started = this.start): Promise<void> {
+  private async record(outcomes: DeliveryUpdate[], started = this.start, extra?: ReadonlyMap<string, Record<string, string>>): Promise<void> {
     if (outcomes.length === 0) return;
     await this.ctx.spool.appendState(this.update({ deliveries: outcomes }));
-    for (const o of outcomes) this.logDelivery(o, started);
+    for (const o of outcomes) this.logDelivery(o, started, extra?.get(o.key));
   }
 
-  private logDelivery(o: DeliveryUpdate, started: number): void {
+  /** `extra`: remote deliveries' relay= and TLS facts, shown before dsn= as sendmail does with relay=. */
+  private logDelivery(o: DeliveryUpdate, started: number, extra: Record<string, string> = {}): void {
     const now = this.ctx.now();
     if (o.status === 'delivered') this.summary.delivered++;
     else if (o.status === 'failed') this.summary.failed++;
@@ -108,12 +112,14 @@ class Attempt {
       xdelay: delayText(now - started),
       mailer: o.mailer ?? 'local',
       pri: this.pri,
+      ...extra,
       dsn: o.enh ?? '',
       stat,
     };
+    const more = Object.entries(extra).map(([k, v]) => `, ${k}=${v}`).join('');
     const line =
       `${this.env.id}: to=${shownTo}${ctladdr !== undefined ? `, ctladdr=${ctladdr}` : ''}, delay=${fields.delay}, ` +
-      `xdelay=${fields.xdelay}, mailer=${fields.mailer}, pri=${this.pri}, dsn=${fields.dsn}, stat=${stat}`;
+      `xdelay=${fields.xdelay}, mailer=${fields.mailer}, pri=${this.pri}${more}, dsn=${fields.dsn}, stat=${stat}`;
     this.ctx.log.info(fields, line);
   }
 
@@ -163,6 +169,7 @@ class Attempt {
     }
     const immediate: DeliveryUpdate[] = [];
     const jobs: Array<Promise<void>> = [];
+    const remotes: Expanded[] = [];
     for (const e of expanded) {
       if (keys.has(e.key)) continue;
       keys.add(e.key);
@@ -172,7 +179,10 @@ class Attempt {
       if (e.failed !== undefined) immediate.push(outcome(e, 'failed', e.failed));
       else if (e.deferred !== undefined) immediate.push(outcome(e, 'deferred', e.deferred));
       else if (e.delivery === undefined) immediate.push(outcome(e, 'deferred', routingFailed('no delivery for this recipient')));
-      else if (e.delivery.kind === 'remote') immediate.push(outcome(e, 'deferred', REMOTE_NOT_YET));
+      else if (e.delivery.kind === 'remote') {
+        if (this.ctx.remote === undefined) immediate.push(outcome(e, 'deferred', REMOTE_NOT_YET));
+        else remotes.push(e);
+      }
       // Mailbox deliveries take no slot: the delivery service batches them per mailbox and limits its agents.
       else jobs.push(e.delivery.kind === 'mailbox' ? this.runJob(e) : this.ctx.slots.run(() => this.runJob(e)));
     }
@@ -186,8 +196,62 @@ class Attempt {
       immediate.push({ key, recipient: r, status: 'delivered', enh: '2.0.0', text: 'expanded', final: rcpt.address, notify: rcpt.notify, mailer: 'local' });
     }
     await this.record(immediate);
+    const remote = this.ctx.remote;
+    if (remotes.length > 0 && remote !== undefined) jobs.push(this.runRemote(remote, remotes));
     await Promise.all(jobs);
     return keys;
+  }
+
+  /**
+   * The remote deliveries of this attempt: one request per envelope sender (an owner-X list changes
+   * it), all recipients at once so the service can put those for one next hop in one transaction.
+   * They take one of the runner's delivery slots per request; the SMTP pool has its own limits.
+   */
+  private async runRemote(remote: RemoteService, list: Expanded[]): Promise<void> {
+    const bySender = new Map<string, Expanded[]>();
+    for (const e of list) {
+      const sender = e.envelopeSender ?? this.env.sender;
+      const group = bySender.get(sender);
+      if (group === undefined) bySender.set(sender, [e]);
+      else group.push(e);
+    }
+    await Promise.all([...bySender].map(([sender, es]) => this.ctx.slots.run(() => this.remoteRequest(remote, sender, es))));
+  }
+
+  private async remoteRequest(remote: RemoteService, sender: string, es: Expanded[]): Promise<void> {
+    const started = this.ctx.now();
+    const recipients = es.map((e): RemoteRecipient => {
+      const rcpt = this.env.recipients[e.recipient];
+      const notify = e.notify ?? rcpt?.notify;
+      // ORCPT names the envelope recipient: passed on only when this delivery is that recipient itself.
+      const orcpt = e.expanded === true ? undefined : rcpt?.orcpt;
+      const address = e.delivery?.kind === 'remote' ? e.delivery.address : e.finalRecipient;
+      return { key: e.key, address, ...(notify !== undefined ? { notify: [...notify] } : {}), ...(orcpt !== undefined ? { orcpt } : {}) };
+    });
+    let results: RemoteResult[];
+    try {
+      results = await remote.deliver({ envelope: this.env, sender, recipients, data: this.data });
+    } catch (err) {
+      const reply: StatusText = { code: 451, enh: '4.3.0', text: `remote delivery failed: ${errorMessage(err)}` };
+      results = es.map((e) => ({ key: e.key, status: 'temp', reply }));
+    }
+    const byKey = new Map(results.map((r) => [r.key, r]));
+    const extra = new Map<string, Record<string, string>>();
+    const outcomes = es.map((e): DeliveryUpdate => {
+      const r = byKey.get(e.key);
+      if (r === undefined) return outcome(e, 'deferred', { code: 451, enh: '4.3.0', text: 'remote delivery gave no result for this recipient' });
+      if (r.log !== undefined) extra.set(e.key, r.log);
+      const status = r.status === 'sent' ? 'delivered' : r.status === 'temp' ? 'deferred' : 'failed';
+      const more: Partial<DeliveryUpdate> = {
+        ...(r.remoteMta !== undefined ? { remoteMta: r.remoteMta } : {}),
+        ...(r.diagnostic !== undefined && r.status !== 'sent' ? { diagnostic: r.diagnostic } : {}),
+        ...(r.transcript !== undefined && r.status !== 'sent' ? { transcript: r.transcript } : {}),
+        // RFC 3461 §4.1: a server that takes NOTIFY on reports success itself; else ours says `relayed`.
+        ...(r.status === 'sent' ? (r.dsnPassedOn === true ? { reported: true } : { relayed: true }) : {}),
+      };
+      return outcome(e, status, r.reply, more);
+    });
+    await this.record(outcomes, started, extra);
   }
 
   private async runJob(e: Expanded): Promise<void> {
@@ -262,6 +326,7 @@ class Attempt {
 
   private actionOf(d: DeliveryState): DsnOutcome['action'] {
     if (d.key.startsWith(EXPANDED_PREFIX)) return 'expanded';
+    if (d.status === 'delivered' && d.relayed === true) return 'relayed';
     return d.status === 'failed' ? 'failed' : 'delivered';
   }
 }

@@ -71,7 +71,8 @@ export function outcomeLine(d: Pick<DeliveryUpdate, 'code' | 'enh' | 'text'>): s
 
 /** sendmail's stat= text: Sent, Deferred: <reply>, or the failure's reply. */
 export function statText(d: DeliveryUpdate): string {
-  if (d.status === 'delivered') return 'Sent';
+  // sendmail shows the remote server's answer: `Sent (OK id=1a2b3c)`.
+  if (d.status === 'delivered') return d.mailer === 'esmtp' && d.text !== undefined && d.text !== '' ? `Sent (${d.text})` : 'Sent';
   const line = outcomeLine(d);
   return d.status === 'deferred' ? `Deferred: ${line}` : line;
 }

@@ -40,7 +40,9 @@ export function dsnOutcome(envelope: Envelope, d: DeliveryState, action: DsnOutc
     action,
     status: d.enh ?? DEFAULT_STATUS[d.status],
     ...(diagnostic !== undefined && action !== 'delivered' ? { diagnostic } : {}),
-    diagnosticType: 'X-Unix',
+    // The SMTP mailer's diagnostics are SMTP replies (sendmail's esmtp T=DNS/RFC822/SMTP).
+    diagnosticType: d.mailer === 'esmtp' ? 'SMTP' : 'X-Unix',
+    ...(d.remoteMta !== undefined ? { remoteMta: d.remoteMta } : {}),
     lastAttempt: d.at,
     ...(d.expandedFrom !== undefined ? { expandedFrom: d.expandedFrom } : {}),
     ...(d.transcript !== undefined && action !== 'delivered' ? { transcript: d.transcript } : {}),

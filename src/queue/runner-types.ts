@@ -4,7 +4,7 @@
 // `sendmail -q` and the tests can run the same runner on other inputs.
 
 import type { AgentJob, DeliveryService } from '../deliver/agent-protocol.js';
-import type { Expanded, Identity } from '../route/types.js';
+import type { Expanded, Identity, StatusText } from '../route/types.js';
 import type { Envelope } from './envelope.js';
 import type { QueueSortOrder, ScheduleOptions } from './schedule.js';
 import type { Spool } from './spool.js';
@@ -63,6 +63,49 @@ export interface RunnerLog {
   error(fields: Record<string, unknown>, msg: string): void;
 }
 
+/** One remote recipient of a message, as the remote delivery service gets it. */
+export interface RemoteRecipient {
+  /** The delivery's key (the outcome comes back under it). */
+  key: string;
+  address: string;
+  /** NOTIFY to pass on; undefined = none was given. */
+  notify?: string[];
+  /** ORCPT to pass on (`rfc822;bob@example.com`). */
+  orcpt?: string;
+}
+
+/** The remote recipients of one message that share an envelope sender. */
+export interface RemoteRequest {
+  envelope: Envelope;
+  /** The envelope sender for these deliveries ('' = <>): owner-X lists change it. */
+  sender: string;
+  recipients: RemoteRecipient[];
+  /** The queued message data (CR LF). */
+  data: Buffer;
+}
+
+export interface RemoteResult {
+  key: string;
+  status: 'sent' | 'temp' | 'perm';
+  /** The status the log and the DSN show: the remote reply, or routing's own. */
+  reply: StatusText;
+  /** The server that answered (DSN Remote-MTA), when one did. */
+  remoteMta?: string;
+  /** The remote reply line as received, when the status shown is not exactly it (no enhanced code). */
+  diagnostic?: string;
+  /** DSN transcript lines (`... while talking to host.:`, `>>> RCPT TO:<...>`, `<<< 550 ...`). */
+  transcript?: string[];
+  /** Sent to a server that took NOTIFY/ORCPT on: it reports success itself, no `relayed` report. */
+  dsnPassedOn?: boolean;
+  /** Extra fields of the delivery log line: relay= and the TLS facts. */
+  log?: Record<string, string>;
+}
+
+/** Remote delivery (src/outbound/): routing, the SMTP client and its pool, bound to the configuration. */
+export interface RemoteService {
+  deliver(req: RemoteRequest): Promise<RemoteResult[]>;
+}
+
 /** Routing's expansion (src/route/expand.ts) with its context bound. */
 export type Expander = (envelope: Envelope, only: readonly number[]) => Promise<Expanded[]>;
 
@@ -73,6 +116,8 @@ export interface RunnerDeps {
   watch: readonly Spool[];
   delivery: DeliveryService;
   expand: Expander;
+  /** Remote delivery; absent: remote recipients are deferred (REMOTE_NOT_YET). */
+  remote?: RemoteService;
   settings: RunnerSettings;
   log: RunnerLog;
   /** The clock; tests may move it. */

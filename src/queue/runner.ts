@@ -18,7 +18,7 @@ import { SpoolReader } from './reader.js';
 import type { MessageState } from './state.js';
 import { attemptMessage, type AttemptContext, type AttemptSummary } from './runner-attempt.js';
 import { Slots } from './runner-slots.js';
-import type { Expander, RunnerDeps, RunnerSettings } from './runner-types.js';
+import type { Expander, RemoteService, RunnerDeps, RunnerSettings } from './runner-types.js';
 import { isDue, queueComparator } from './schedule.js';
 
 export interface RunFilter {
@@ -74,6 +74,7 @@ export class QueueRunner {
   private readonly locks: MessageLocks;
   private settings: RunnerSettings;
   private expand: Expander;
+  private remote: RemoteService | undefined;
   private slots: Slots;
   private readonly now: () => number;
   private readonly fresh: WorkItem[] = [];
@@ -98,6 +99,7 @@ export class QueueRunner {
     this.locks = new MessageLocks(deps.spool.dir);
     this.settings = deps.settings;
     this.expand = deps.expand;
+    this.remote = deps.remote;
     this.slots = new Slots(deps.settings.parallel);
     this.now = deps.now ?? Date.now;
   }
@@ -115,11 +117,12 @@ export class QueueRunner {
     }
   }
 
-  /** SIGHUP: new settings and routing for the next attempts. */
-  reload(settings: RunnerSettings, expand: Expander): void {
+  /** SIGHUP: new settings and routing for the next attempts (remote delivery too, when given). */
+  reload(settings: RunnerSettings, expand: Expander, remote?: RemoteService): void {
     const interval = this.settings.queueIntervalMs;
     this.settings = settings;
     this.expand = expand;
+    if (remote !== undefined) this.remote = remote;
     this.slots = new Slots(settings.parallel);
     if (settings.queueIntervalMs !== interval && !this.stopping) {
       if (this.timer !== undefined) clearInterval(this.timer);
@@ -267,6 +270,7 @@ export class QueueRunner {
         spool: this.deps.spool,
         delivery: this.deps.delivery,
         expand: this.expand,
+        ...(this.remote !== undefined ? { remote: this.remote } : {}),
         settings: s,
         log: this.deps.log,
         slots: this.slots,

@@ -50,6 +50,10 @@ export interface DeliveryUpdate {
   transcript?: string[];
   /** DSN `(expanded from: <alias>)`. */
   expandedFrom?: string;
+  /** The remote server that answered (DSN Remote-MTA); remote deliveries only. */
+  remoteMta?: string;
+  /** Handed to a remote server that does not pass DSNs on: a success report says `relayed`. */
+  relayed?: boolean;
   /** The DSN this outcome calls for (failure or success) has been committed, or none was due. */
   reported?: boolean;
   /** When the outcome was reached, if not the update's own time (consolidated records). */
@@ -71,6 +75,8 @@ export interface DeliveryState {
   diagnostic?: string;
   transcript?: string[];
   expandedFrom?: string;
+  remoteMta?: string;
+  relayed?: boolean;
   reported: boolean;
   /** When the outcome was reached. */
   at: number;
@@ -182,12 +188,13 @@ function checkDelivery(v: unknown): void {
   need(isCount(d.recipient), 'bad delivery recipient');
   if (d.status !== undefined) need(typeof d.status === 'string' && DELIVERY_STATUSES.has(d.status), 'bad delivery status');
   if (d.code !== undefined) need(isCount(d.code), 'bad delivery code');
-  for (const k of ['enh', 'text', 'final', 'actual', 'returnPath', 'mailer', 'diagnostic', 'expandedFrom']) {
+  for (const k of ['enh', 'text', 'final', 'actual', 'returnPath', 'mailer', 'diagnostic', 'expandedFrom', 'remoteMta']) {
     if (d[k] !== undefined) need(typeof d[k] === 'string', `bad delivery ${k}`);
   }
   if (d.notify !== undefined) need(Array.isArray(d.notify) && d.notify.every((w) => typeof w === 'string'), 'bad delivery notify');
   if (d.transcript !== undefined) need(Array.isArray(d.transcript) && d.transcript.every((w) => typeof w === 'string'), 'bad delivery transcript');
   if (d.reported !== undefined) need(typeof d.reported === 'boolean', 'bad delivery reported flag');
+  if (d.relayed !== undefined) need(typeof d.relayed === 'boolean', 'bad delivery relayed flag');
   if (d.at !== undefined) need(isCount(d.at), 'bad delivery time');
 }
 
@@ -250,6 +257,8 @@ function applyDelivery(s: MessageState, d: DeliveryUpdate, at: number): void {
   if (d.diagnostic !== undefined) cur.diagnostic = d.diagnostic;
   if (d.transcript !== undefined) cur.transcript = d.transcript;
   if (d.expandedFrom !== undefined) cur.expandedFrom = d.expandedFrom;
+  if (d.remoteMta !== undefined) cur.remoteMta = d.remoteMta;
+  if (d.relayed !== undefined) cur.relayed = d.relayed;
   if (d.reported !== undefined) cur.reported = d.reported;
 }
 

@@ -137,7 +137,7 @@ test('knecht.mc (milters, virtusertable, cyrus): the audit completes and names w
   const r = await audit(`${CF}/cf/knecht.mc`);
   assert.notEqual(r.code, 78);
   const unsupported = find(r.findings, 'unsupported-construct').map((x) => x.message);
-  for (const what of ['FEATURE(virtusertable)', 'FEATURE(mailertable)', 'INPUT_MAIL_FILTER(spamassassin)', 'MAILER(cyrus)']) {
+  for (const what of ['FEATURE(virtusertable)', 'INPUT_MAIL_FILTER(spamassassin)', 'MAILER(cyrus)']) {
     assert.ok(unsupported.some((m) => m.includes(what)), what);
   }
   // authwarnings,noexpn,novrfy and three DNS blocklists are configured.

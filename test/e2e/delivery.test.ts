@@ -83,7 +83,7 @@ test('Maildir: each message once in new/, owned by the user; a failure comes bac
   await d.waitForLog((l) => l.event === 'dsn' && l.qid === qid && l.kind === 'failure');
 });
 
-test('a remote recipient stays queued with a clear status; a file outside SafeFileEnvironment bounces', async (t) => {
+test('a remote recipient whose domain cannot be looked up stays queued with a clear status; a file outside SafeFileEnvironment bounces', async (t) => {
   const site = await Site.create(t, { format: 'mbox' });
   const d = await site.start();
   const qid = await site.send(d, site.address(site.bob), [site.address('faraway'), site.address('outside')], 'mixed');
@@ -91,7 +91,7 @@ test('a remote recipient stays queued with a clear status; a file outside SafeFi
   assert.match(dsn.find((x) => x.includes('Subject: Returned mail'))!, /\nFinal-Recipient: X-Unix; \/etc\/postern-e2e-outside\nAction: failed\nStatus: 5\.3\.0\n/);
   const q = await site.waitForQueue((list) => list.some((x) => x.envelope.id === qid && x.state.attempts > 0));
   const m = q.find((x) => x.envelope.id === qid)!;
-  assert.equal(m.state.status, 'Deferred: 451 4.4.1 Remote delivery is not available yet; message kept in the queue');
+  assert.equal(m.state.status, 'Deferred: 451 4.4.3 Name server: remote.example: host name lookup failure');
   assert.deepEqual(
     m.state.recipients.map((r) => [r.address, r.status]),
     [
@@ -100,7 +100,7 @@ test('a remote recipient stays queued with a clear status; a file outside SafeFi
     ],
   );
   const line = await d.waitForLog((l) => l.event === 'delivery' && l.qid === qid && l.mailer === 'esmtp');
-  assert.equal(line.stat, 'Deferred: 451 4.4.1 Remote delivery is not available yet; message kept in the queue');
+  assert.equal(line.stat, 'Deferred: 451 4.4.3 Name server: remote.example: host name lookup failure');
   assert.equal(line.to, '<someone@remote.example>');
 });
 
