@@ -1,6 +1,9 @@
 // Findings shared by `postern audit` and `postern probe` (audit-and-probe.md §1): what one finding
 // holds, the order they are printed in, the counts line and the exit status.
 
+import { EX_OK } from '../util/sysexits.js';
+export { EX_OK, EX_USAGE, EX_NOINPUT, EX_UNAVAILABLE, EX_CONFIG } from '../util/sysexits.js';
+
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
 export type Severity = (typeof SEVERITIES)[number];
@@ -38,11 +41,6 @@ export interface Finding {
 
 export type Counts = Record<Severity, number>;
 
-export const EX_OK = 0;
-export const EX_USAGE = 64;
-export const EX_NOINPUT = 66;
-export const EX_UNAVAILABLE = 69;
-export const EX_CONFIG = 78;
 
 export function severityRank(s: Severity): number {
   return SEVERITIES.indexOf(s);

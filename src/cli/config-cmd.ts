@@ -4,6 +4,8 @@
 import { formatDiagnostic, type Diagnostic } from '../util/diagnostics.js';
 import { loadConfig, type LoadRequest } from '../config/load.js';
 import { renderJson, renderText } from '../config/show.js';
+import { EX_OK, EX_USAGE, EX_CONFIG } from '../util/sysexits.js';
+export { EX_OK, EX_USAGE, EX_CONFIG } from '../util/sysexits.js';
 
 export interface CommandIO {
   stdout(text: string): void;
@@ -15,9 +17,6 @@ const processIO: CommandIO = {
   stderr: (t) => void process.stderr.write(t),
 };
 
-export const EX_OK = 0;
-export const EX_USAGE = 64;
-export const EX_CONFIG = 78;
 
 const USAGE =
   'usage: postern config show [--config FILE] [--json] [-D NAME=value]... [-O Name=value]...\n' +

@@ -22,6 +22,8 @@ import { reasonOf } from '../route/read-facts.js';
 import { formatDiagnostic } from '../util/diagnostics.js';
 import { parseArgs } from './args.js';
 import { aliasWarnings } from './newaliases-warnings.js';
+import { EX_OK, EX_USAGE, EX_DATAERR, EX_OSFILE, EX_CANTCREAT, EX_NOPERM, EX_CONFIG } from '../util/sysexits.js';
+export { EX_OK, EX_USAGE, EX_DATAERR, EX_OSFILE, EX_CANTCREAT, EX_NOPERM, EX_CONFIG } from '../util/sysexits.js';
 
 export interface NewaliasesIO {
   stdout(text: string): void;
@@ -33,13 +35,6 @@ const processIO: NewaliasesIO = {
   stderr: (t) => void process.stderr.write(t),
 };
 
-export const EX_OK = 0;
-export const EX_USAGE = 64;
-export const EX_DATAERR = 65;
-export const EX_OSFILE = 72;
-export const EX_CANTCREAT = 73;
-export const EX_NOPERM = 77;
-export const EX_CONFIG = 78;
 
 export const NOT_TRUSTED = 'Permission denied (real uid not trusted)';
 

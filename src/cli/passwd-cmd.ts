@@ -12,13 +12,8 @@ import { formatDiagnostic } from '../util/diagnostics.js';
 import { validUserName, withUser } from '../maps/password-file.js';
 import { hashPassword } from '../maps/password-hash.js';
 import { passwordFromStdin, passwordFromTty } from './passwd-read.js';
+import { EX_USAGE, EX_DATAERR, EX_NOUSER, EX_CANTCREAT, EX_TEMPFAIL, EX_CONFIG } from '../util/sysexits.js';
 
-const EX_USAGE = 64;
-const EX_DATAERR = 65;
-const EX_NOUSER = 67;
-const EX_CANTCREAT = 73;
-const EX_TEMPFAIL = 75;
-const EX_CONFIG = 78;
 
 const USAGE = `usage: postern passwd [-f FILE | --config FILE] [--stdin] [-d] USER
   Sets USER's AUTH password in the password file (AuthPasswordFile of the configuration, or FILE),

@@ -28,10 +28,8 @@ import { ControlServer } from '../control/server.js';
 import { controlSocketPath } from '../control/path.js';
 import { controlRegistry } from '../daemon/control-handlers.js';
 import { createLogger, flushLogger } from './logger.js';
+import { EX_USAGE, EX_OSERR, EX_CONFIG } from '../util/sysexits.js';
 
-const EX_USAGE = 64;
-const EX_OSERR = 71;
-const EX_CONFIG = 78;
 
 /** A submission's frame holds the message plus the headers Postern adds; MaxMessageSize 0 means no limit. */
 function controlBodyLimit(maxMessageSize: number): number {

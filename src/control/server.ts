@@ -9,6 +9,7 @@ import { encodeFrame, FrameDecoder } from '../deliver/ipc-frame.js';
 import { isRequestHeader, MAX_REQUEST_HEADER, OUT_CHUNK, REQUEST_TIMEOUT_MS, type ControlStream } from './protocol.js';
 import { peerOf } from './peer.js';
 import type { ControlRegistry, ControlReply, ControlRequest } from './registry.js';
+import { EX_TEMPFAIL, EX_UNAVAILABLE, EX_SOFTWARE } from '../util/sysexits.js';
 
 export interface ControlLog {
   info(fields: Record<string, unknown>, msg: string): void;
@@ -27,10 +28,7 @@ export interface ControlServerOptions {
 }
 
 const DEFAULT_MAX_CONNECTIONS = 64;
-const EX_TEMPFAIL = 75;
 
-const EX_UNAVAILABLE = 69;
-const EX_SOFTWARE = 70;
 
 export class ControlSetupError extends Error {
   override readonly name = 'ControlSetupError';

@@ -13,8 +13,8 @@ import { submitSettings } from '../submit/settings.js';
 import { submitMessage } from '../submit/submit.js';
 import type { ControlContext } from './control-handlers.js';
 import { PASSWD_FILE } from './runtime.js';
+import { EX_USAGE } from '../util/sysexits.js';
 
-const EX_USAGE = 64;
 /** -odi waits at most this long for the first attempt; then the message counts as deferred (75). */
 const FIRST_ATTEMPT_WAIT_MS = 10 * 60_000;
 

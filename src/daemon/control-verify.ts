@@ -14,9 +14,8 @@ import { replyForCommandLine } from '../submit/submit.js';
 import { EX_DATAERR, verifyLines } from '../submit/verify-lines.js';
 import type { ControlContext } from './control-handlers.js';
 import { PASSWD_FILE } from './runtime.js';
+import { EX_USAGE, EX_SOFTWARE } from '../util/sysexits.js';
 
-const EX_USAGE = 64;
-const EX_SOFTWARE = 70;
 
 /** Whether the caller may read `path` by its mode bits (owner, group incl. supplementary, others). */
 async function callerMayRead(path: string, peer: PeerCredentials): Promise<boolean> {

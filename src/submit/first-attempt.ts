@@ -3,11 +3,9 @@
 // status of the first permanent failure; failures (and deferrals) are printed as `<addr>... <reason>`.
 
 import type { SpoolReader } from '../queue/index.js';
+import { EX_NOUSER, EX_NOHOST, EX_UNAVAILABLE, EX_TEMPFAIL } from '../util/sysexits.js';
+export { EX_NOUSER, EX_NOHOST, EX_UNAVAILABLE, EX_TEMPFAIL } from '../util/sysexits.js';
 
-export const EX_NOUSER = 67;
-export const EX_NOHOST = 68;
-export const EX_UNAVAILABLE = 69;
-export const EX_TEMPFAIL = 75;
 
 export interface AttemptReport {
   exit: number;

@@ -3,8 +3,8 @@
 // `<Name>: option is restricted to trusted users` (exit 77), as is a -M macro other than r and s.
 
 import { isSafeOption, resolveLetterOption, resolveLongOption, type OptionName } from '../config/options.js';
+export { EX_NOPERM } from '../util/sysexits.js';
 
-export const EX_NOPERM = 77;
 
 export interface RunOption {
   /** a long name, or the letter of -o<c> */

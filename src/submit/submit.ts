@@ -12,12 +12,9 @@ import { receivedHeader } from '../smtp/received.js';
 import { REPLIES, reply, type Reply } from '../smtp/replies.js';
 import { parseAddressList } from './address-list.js';
 import { fieldsNamed, fieldValue, hasField, newField, splitMessage, type HeaderField } from './header-fields.js';
+import { EX_OK, EX_USAGE, EX_DATAERR, EX_CANTCREAT, EX_TEMPFAIL } from '../util/sysexits.js';
+export { EX_OK, EX_USAGE, EX_DATAERR, EX_CANTCREAT, EX_TEMPFAIL } from '../util/sysexits.js';
 
-export const EX_OK = 0;
-export const EX_USAGE = 64;
-export const EX_DATAERR = 65;
-export const EX_CANTCREAT = 73;
-export const EX_TEMPFAIL = 75;
 
 export type NoRecipientAction = 'none' | 'add-to' | 'add-apparently-to' | 'add-bcc' | 'add-to-undisclosed';
 

@@ -3,10 +3,9 @@
 
 import type { Expanded } from '../route/types.js';
 import { failureStatus } from './first-attempt.js';
+import { EX_NOUSER, EX_TEMPFAIL } from '../util/sysexits.js';
+export { EX_DATAERR, EX_NOUSER, EX_TEMPFAIL } from '../util/sysexits.js';
 
-export const EX_DATAERR = 65;
-export const EX_NOUSER = 67;
-export const EX_TEMPFAIL = 75;
 
 export interface VerifyResult {
   lines: string[];

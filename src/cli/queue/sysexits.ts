@@ -1,12 +1,3 @@
 // The sysexits.h values the queue commands end with (cli.md §7).
 
-export const EX_OK = 0;
-export const EX_USAGE = 64;
-export const EX_NOINPUT = 66;
-export const EX_UNAVAILABLE = 69;
-export const EX_SOFTWARE = 70;
-export const EX_OSERR = 71;
-export const EX_IOERR = 74;
-export const EX_TEMPFAIL = 75;
-export const EX_NOPERM = 77;
-export const EX_CONFIG = 78;
+export { EX_OK, EX_USAGE, EX_NOINPUT, EX_UNAVAILABLE, EX_SOFTWARE, EX_OSERR, EX_IOERR, EX_TEMPFAIL, EX_NOPERM, EX_CONFIG } from '../../util/sysexits.js';

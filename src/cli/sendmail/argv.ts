@@ -3,7 +3,8 @@
 // its argument or the next one (`-fbob`, `-f bob`); -q, -Q and -d take only an attached value. Nothing is
 // decided about trust here: this is syntax only.
 
-export const EX_USAGE = 64;
+import { EX_USAGE } from '../../util/sysexits.js';
+export { EX_USAGE } from '../../util/sysexits.js';
 
 /** Letters that take a value (attached or the next argument). */
 const WITH_VALUE = new Set(['b', 'f', 'r', 'F', 'N', 'R', 'V', 'h', 'B', 'p', 'o', 'O', 'M', 'C', 'X', 'L', 'A', 'e', 'D']);

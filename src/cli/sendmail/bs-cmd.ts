@@ -7,9 +7,8 @@ import type { Socket } from 'node:net';
 import { ControlClient, ControlUnavailable } from '../../control/client.js';
 import { controlSocketPath } from '../../control/path.js';
 import type { CommandContext } from './context.js';
+import { EX_OSERR, EX_CANTCREAT } from '../../util/sysexits.js';
 
-const EX_OSERR = 71;
-const EX_CANTCREAT = 73;
 
 /**
  * Feeds stdin to the session the way an SMTP client would: each command waits for its reply (after the

@@ -20,11 +20,8 @@ import { defaultConfigPath } from './config-path.js';
 import type { CommandContext } from './context.js';
 import { submitCommand } from './submit-cmd.js';
 import { verifyCommand } from './verify-cmd.js';
+import { EX_USAGE, EX_UNAVAILABLE, EX_NOPERM, EX_CONFIG } from '../../util/sysexits.js';
 
-const EX_USAGE = 64;
-const EX_UNAVAILABLE = 69;
-const EX_NOPERM = 77;
-const EX_CONFIG = 78;
 
 export interface SendmailIO {
   stdin: NodeJS.ReadableStream;

@@ -18,18 +18,15 @@ import type { SendmailArgs } from './argv.js';
 import type { CommandContext } from './context.js';
 import { dsnFlags } from './flag-values.js';
 import { readAll } from './stdin.js';
+import { EX_USAGE, EX_OSERR, EX_CANTCREAT, EX_TEMPFAIL, EX_DATAERR } from '../../util/sysexits.js';
+export { EX_USAGE, EX_OSERR, EX_CANTCREAT, EX_TEMPFAIL } from '../../util/sysexits.js';
 
-export const EX_USAGE = 64;
-export const EX_OSERR = 71;
-export const EX_CANTCREAT = 73;
-export const EX_TEMPFAIL = 75;
 
 /** Input beyond MaxMessageSize is counted, not kept: the size check needs only to know it was exceeded. */
 function readLimit(max: number): number {
   return max > 0 ? max + 1 : Number.MAX_SAFE_INTEGER;
 }
 
-const EX_DATAERR = 65;
 
 function isLocalDomainFor(ctx: CommandContext, j: string): (d: string) => boolean {
   const words = new Set([j, 'localhost', ...(ctx.config.classes['w'] ?? []).map((e) => e.word)].map((w) => w.toLowerCase().replace(/\.$/, '')));

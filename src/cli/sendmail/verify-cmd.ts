@@ -5,9 +5,8 @@ import { callControl } from '../../control/client.js';
 import { controlSocketPath } from '../../control/path.js';
 import type { SendmailArgs } from './argv.js';
 import type { CommandContext } from './context.js';
+import { EX_USAGE, EX_OSERR } from '../../util/sysexits.js';
 
-const EX_USAGE = 64;
-const EX_OSERR = 71;
 
 export async function verifyCommand(ctx: CommandContext, a: SendmailArgs): Promise<number> {
   const addresses = a.addresses.flatMap((x) => x.split(',').map((s) => s.trim())).filter((s) => s !== '');
