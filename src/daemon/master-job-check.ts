@@ -14,24 +14,15 @@ import type { AgentJob, AgentResult, MessageMeta } from '../deliver/agent-protoc
 import { isRecord } from '../deliver/ipc-protocol.js';
 import type { Identity } from '../deliver/shared-types.js';
 import type { UserEntry } from '../maps/users.js';
+import type { JobSettings } from '../queue/runner-types.js';
 
 /** The password database, by name (getpwnam). */
 export interface Accounts {
   lookupUser(name: string): UserEntry | undefined;
 }
 
-/** What the master imposes on every job, from its configuration. */
-export interface JobPolicy {
-  mailSpoolDirectory: string;
-  mailboxFormat: 'mbox' | 'maildir';
-  maildirPath: string;
-  safeFileEnvironment: string | undefined;
-  tempFileMode: number;
-  dontBlame: string[];
-  smrshDirectory: string;
-  smrshPath: string;
-  progTimeoutMs: number;
-  fileOpenTimeoutMs: number;
+/** What the master imposes on every job, from its configuration: the runner's job settings, and more. */
+export interface JobPolicy extends JobSettings {
   /** ForwardPath templates and $w: the only files a read job may read as root are root's candidates */
   forwardPath: string[];
   shortHost: string;
