@@ -56,7 +56,10 @@ const MAX_IDLE_PER_KEY = 4;
 const KILL_GRACE_MS = 2000;
 /**
  * One agent at work for one mailbox at a time: an mbox is written by one at a time anyway (its locks),
- * and a Maildir batch fsyncs its files side by side.
+ * and a Maildir batch fsyncs its files side by side. A Maildir needs no lock, but two agents for one
+ * (tried) spent 15-50% more CPU for no more messages a second: all its files are created in one tmp/,
+ * and the kernel holds that directory's lock while it allocates each inode, so the second agent spins
+ * on it (docs/delivery.md "Local delivery throughput").
  */
 const BUSY_PER_MAILBOX = 1;
 /** Agents at work for mailbox jobs at once, all mailboxes together (a message to a hundred local users). */

@@ -16,13 +16,17 @@ export function maildirPath(template: string, user: { name: string; home: string
 }
 
 let sequence = 0;
+/** Looked up once: each costs a system call per message (uname, getpid), and neither changes under a running agent. */
+let hostPart: string | undefined;
+let pid: number | undefined;
 
 /** time.MusecPpidQnR<random>.host (the maildir(5) convention), with / and : in the host name escaped. */
 export function uniqueName(now = Date.now()): string {
-  const host = hostname().replace(/\//g, '\\057').replace(/:/g, '\\072');
+  hostPart ??= hostname().replace(/\//g, '\\057').replace(/:/g, '\\072');
+  pid ??= process.pid;
   const sec = Math.floor(now / 1000);
   const usec = (now % 1000) * 1000 + Math.floor(Math.random() * 1000);
-  return `${sec}.M${usec}P${process.pid}Q${++sequence}R${randomBytes(4).toString('hex')}.${host}`;
+  return `${sec}.M${usec}P${pid}Q${++sequence}R${randomBytes(4).toString('hex')}.${hostPart}`;
 }
 
 function failure(e: unknown, what: string): Failure {
