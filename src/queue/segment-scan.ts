@@ -35,9 +35,13 @@ export interface ScanEnd {
   problem?: ScanProblem;
 }
 
-/** A read window over a file; keeps syscalls few when records are small. */
+/**
+ * A read window over a file; keeps syscalls few when records are small. Its buffer is only as large as
+ * what is left to read (up to 1 MiB): the queue runner scans the few new records of a segment on every
+ * message it locks, and a 1 MiB buffer each time is garbage collection work for nothing.
+ */
 class Window {
-  private readonly buf = Buffer.allocUnsafe(WINDOW);
+  private buf = Buffer.alloc(0);
   private start = 0;
   private len = 0;
 
@@ -51,6 +55,7 @@ class Window {
     if (pos + n > this.limit) return null;
     if (pos < this.start || pos + n > this.start + this.len) {
       const want = Math.min(WINDOW, this.limit - pos);
+      if (this.buf.length < want) this.buf = Buffer.allocUnsafe(want);
       const { bytesRead } = await this.fh.read(this.buf, 0, want, pos);
       this.start = pos;
       this.len = bytesRead;
