@@ -8,6 +8,11 @@ import { HEADER_SIZE, MAGIC, parseHeader, RecordType, type RecordHeader } from '
 
 const WINDOW = 1 << 20;
 
+/** What the scanner reads through: a FileHandle, or a synchronous read of an open descriptor wrapped alike. */
+export interface RecordSource {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
+
 export interface ScannedRecord {
   offset: number;
   /** Header plus payload. */
@@ -46,7 +51,7 @@ class Window {
   private len = 0;
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fh: RecordSource,
     private readonly limit: number,
   ) {}
 
@@ -96,7 +101,7 @@ export class SegmentScanner {
 
   /** Scans records from offset `start` (0, or the end of records read earlier) up to `size`. */
   constructor(
-    fh: FileHandle,
+    fh: RecordSource,
     private readonly size: number,
     private readonly start = 0,
   ) {
