@@ -13,6 +13,11 @@
 //    even from an attempt a crash cut short; successes asked for; the delay warning once);
 // 5. one last state record: the envelope recipients' status, attempts, the reported marks, and `done`
 //    when nothing is pending and everything is reported (or `lost` for an undeliverable double bounce).
+//
+// When an attempt has a single delivery job (one agent job, or one remote request) and, once it has
+// answered, no report is due, that job's outcome is the last thing that happens before step 5: it is
+// written in the last state record instead of one of its own (half the state records of the common
+// case). Whenever a report is due the outcome is written first, as the checkpoint before the report.
 
 import type { DsnOutcome } from '../bounce/index.js';
 import { durationWords } from '../bounce/index.js';
@@ -67,6 +72,10 @@ class Attempt {
   private readonly pri: number;
   private readonly start: number;
   private readonly summary: AttemptSummary = { delivered: 0, failed: 0, deferred: 0, reports: 0, done: false };
+  /** Set when this attempt has exactly one delivery job: its outcome may go into the last record. */
+  private soleJob = false;
+  /** The sole job's outcome, applied to `work` but not yet written (see step 5 above). */
+  private held: { update: StateUpdate; started: number; extra: ReadonlyMap<string, Record<string, string>> | undefined } | undefined;
 
   constructor(
     private readonly ctx: AttemptContext,
@@ -90,6 +99,13 @@ class Attempt {
     if (outcomes.length === 0) return;
     await this.ctx.spool.appendState(this.update({ deliveries: outcomes }));
     for (const o of outcomes) this.logDelivery(o, started, extra?.get(o.key));
+  }
+
+  /** A delivery job's outcomes: recorded now, or held for the last record when the job is the attempt's only one. */
+  private async recordJob(outcomes: DeliveryUpdate[], started: number, extra?: ReadonlyMap<string, Record<string, string>>): Promise<void> {
+    if (!this.soleJob || outcomes.length === 0) return this.record(outcomes, started, extra);
+    this.soleJob = false;
+    this.held = { update: this.update({ deliveries: outcomes }), started, extra };
   }
 
   /** `extra`: remote deliveries' relay= and TLS facts, shown before dsn= as sendmail does with relay=. */
@@ -195,8 +211,11 @@ class Attempt {
       if (this.work.deliveries.has(key)) continue;
       immediate.push({ key, recipient: r, status: 'delivered', enh: '2.0.0', text: 'expanded', final: rcpt.address, notify: rcpt.notify, mailer: 'local' });
     }
-    await this.record(immediate);
     const remote = this.ctx.remote;
+    const remoteRequests = remote !== undefined ? new Set(remotes.map((e) => e.envelopeSender ?? this.env.sender)).size : 0;
+    // Set before the first await: no job can have finished yet.
+    this.soleJob = jobs.length + remoteRequests === 1;
+    await this.record(immediate);
     if (remotes.length > 0 && remote !== undefined) jobs.push(this.runRemote(remote, remotes));
     await Promise.all(jobs);
     return keys;
@@ -251,7 +270,7 @@ class Attempt {
       };
       return outcome(e, status, r.reply, more);
     });
-    await this.record(outcomes, started, extra);
+    await this.recordJob(outcomes, started, extra);
   }
 
   private async runJob(e: Expanded): Promise<void> {
@@ -266,7 +285,7 @@ class Attempt {
     } catch (err) {
       o = outcome(e, 'deferred', { code: 451, enh: '4.3.0', text: `delivery failed: ${errorMessage(err)}` });
     }
-    await this.record([o], started);
+    await this.recordJob([o], started);
   }
 
   private async finish(pending: number[], keys: Set<string>, warn: boolean): Promise<AttemptSummary> {
@@ -290,6 +309,15 @@ class Attempt {
     if (warn) {
       for (const d of this.work.deliveries.values()) if (d.status === 'deferred' && keys.has(d.key)) outcomes.push(dsnOutcome(this.env, d, 'delayed'));
     }
+    // The sole job's outcome goes into the last record only when no report can follow from this attempt
+    // (a success without NOTIFY=SUCCESS reports nothing); otherwise it is the checkpoint before the reports.
+    const held = this.held;
+    this.held = undefined;
+    const merge = held !== undefined && outcomes.every((o) => o.action !== 'failed' && o.action !== 'delayed' && o.notify?.includes('SUCCESS') !== true);
+    if (held !== undefined && !merge) {
+      await this.ctx.spool.appendState(held.update);
+      this.logHeld(held);
+    }
     let reported = false;
     let lost: string | undefined;
     try {
@@ -307,6 +335,16 @@ class Attempt {
     });
     const done = reported && lost === undefined && !stillPending;
     const marks = reported ? unreported.map((d): DeliveryUpdate => ({ key: d.key, recipient: d.recipient, reported: true })) : [];
+    if (merge && held !== undefined) {
+      // The held outcomes first (with the time they were reached), the marks of their keys folded in.
+      const heldKeys = new Set<string>();
+      const at = held.update.at;
+      const heldDeliveries = (held.update.deliveries ?? []).map((d): DeliveryUpdate => {
+        heldKeys.add(d.key);
+        return marks.some((m) => m.key === d.key) ? { ...d, at, reported: true } : { ...d, at };
+      });
+      marks.splice(0, marks.length, ...heldDeliveries, ...marks.filter((m) => !heldKeys.has(m.key)));
+    }
     await this.ctx.spool.appendState(
       this.update({
         attempts: this.work.attempts + 1,
@@ -319,9 +357,14 @@ class Attempt {
         ...(done ? { done: true } : {}),
       }),
     );
+    if (merge && held !== undefined) this.logHeld(held);
     this.summary.done = done;
     if (lost !== undefined) this.summary.lost = lost;
     return this.summary;
+  }
+
+  private logHeld(held: { update: StateUpdate; started: number; extra: ReadonlyMap<string, Record<string, string>> | undefined }): void {
+    for (const o of held.update.deliveries ?? []) this.logDelivery(o, held.started, held.extra?.get(o.key));
   }
 
   private actionOf(d: DeliveryState): DsnOutcome['action'] {

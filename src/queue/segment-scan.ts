@@ -8,6 +8,11 @@ import { HEADER_SIZE, MAGIC, parseHeader, RecordType, type RecordHeader } from '
 
 const WINDOW = 1 << 20;
 
+/** What the scanner reads through: a FileHandle, or a synchronous read of an open descriptor wrapped alike. */
+export interface RecordSource {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
+
 export interface ScannedRecord {
   offset: number;
   /** Header plus payload. */
@@ -35,14 +40,18 @@ export interface ScanEnd {
   problem?: ScanProblem;
 }
 
-/** A read window over a file; keeps syscalls few when records are small. */
+/**
+ * A read window over a file; keeps syscalls few when records are small. Its buffer is only as large as
+ * what is left to read (up to 1 MiB): the queue runner scans the few new records of a segment on every
+ * message it locks, and a 1 MiB buffer each time is garbage collection work for nothing.
+ */
 class Window {
-  private readonly buf = Buffer.allocUnsafe(WINDOW);
+  private buf = Buffer.alloc(0);
   private start = 0;
   private len = 0;
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fh: RecordSource,
     private readonly limit: number,
   ) {}
 
@@ -51,6 +60,7 @@ class Window {
     if (pos + n > this.limit) return null;
     if (pos < this.start || pos + n > this.start + this.len) {
       const want = Math.min(WINDOW, this.limit - pos);
+      if (this.buf.length < want) this.buf = Buffer.allocUnsafe(want);
       const { bytesRead } = await this.fh.read(this.buf, 0, want, pos);
       this.start = pos;
       this.len = bytesRead;
@@ -91,7 +101,7 @@ export class SegmentScanner {
 
   /** Scans records from offset `start` (0, or the end of records read earlier) up to `size`. */
   constructor(
-    fh: FileHandle,
+    fh: RecordSource,
     private readonly size: number,
     private readonly start = 0,
   ) {

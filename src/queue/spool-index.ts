@@ -15,7 +15,7 @@ import { decodeEnvelope, type Envelope } from './envelope.js';
 import { errorCode, errorMessage } from './errors.js';
 import { unsafeFileProblem } from './file-safety.js';
 import { isSegmentHeader, RecordType, RECORD_VERSION } from './record.js';
-import { SegmentScanner } from './segment-scan.js';
+import { SegmentScanner, type RecordSource } from './segment-scan.js';
 import { parseLostName, parseSegmentName } from './segment-name.js';
 import { applyStateUpdate, checkStateUpdate, initialState, type MessageState, type StateUpdate } from './state.js';
 
@@ -181,26 +181,32 @@ export class SpoolIndex {
   readAt(segment: string, offset: number, size: number): Buffer {
     const seg = this.segments.get(segment);
     if (seg === undefined) throw Object.assign(new Error(`${segment}: not in the queue`), { code: 'ENOENT' });
-    let open = this.fds.get(segment);
-    if (open === undefined || open.ino !== seg.ino) {
-      if (open !== undefined) this.closeFd(segment);
-      const fd = openSync(join(this.dir, segment), constants.O_RDONLY | constants.O_NOFOLLOW);
-      if (fstatSync(fd).ino !== seg.ino) {
-        closeSync(fd);
-        throw Object.assign(new Error(`${segment}: replaced since it was read`), { code: 'ENOENT' });
-      }
-      if (this.fds.size >= MAX_OPEN_SEGMENTS) this.closeFd(this.fds.keys().next().value as string);
-      open = { fd, ino: seg.ino };
-      this.fds.set(segment, open);
-    }
+    const fd = this.fdOf(seg);
     const out = Buffer.allocUnsafe(size);
     let done = 0;
     while (done < size) {
-      const n = readSync(open.fd, out, done, size - done, offset + done);
+      const n = readSync(fd, out, done, size - done, offset + done);
       if (n === 0) break;
       done += n;
     }
     return done === size ? out : out.subarray(0, done);
+  }
+
+  /** The descriptor kept open for a segment, opened if need be; ENOENT when it is no longer the file the index read. */
+  private fdOf(seg: SegmentEntry): number {
+    let open = this.fds.get(seg.name);
+    if (open === undefined || open.ino !== seg.ino) {
+      if (open !== undefined) this.closeFd(seg.name);
+      const fd = openSync(join(this.dir, seg.name), constants.O_RDONLY | constants.O_NOFOLLOW);
+      if (fstatSync(fd).ino !== seg.ino) {
+        closeSync(fd);
+        throw Object.assign(new Error(`${seg.name}: replaced since it was read`), { code: 'ENOENT' });
+      }
+      if (this.fds.size >= MAX_OPEN_SEGMENTS) this.closeFd(this.fds.keys().next().value as string);
+      open = { fd, ino: seg.ino };
+      this.fds.set(seg.name, open);
+    }
+    return open.fd;
   }
 
   /** Closes every descriptor kept open (the index can still be used: they are opened again as needed). */
@@ -268,6 +274,18 @@ export class SpoolIndex {
         known.size = st.size;
         return;
       }
+      // Grown since it was read (the common case: state records appended): the new records are read
+      // synchronously through the descriptor kept open for the segment, not through an open, fstat and
+      // close on the thread pool. Anything else (replaced, cut back) goes the long way below.
+      if (st !== undefined && st.ino === known.ino && known.untrusted === undefined && st.size > known.validEnd) {
+        let fd: number | undefined;
+        try {
+          fd = this.fdOf(known);
+        } catch {
+          // replaced between the lstat and the open: the long way below sees it
+        }
+        if (fd !== undefined) return this.scan(syncSource(fd), known, st.size);
+      }
     }
     let fh: FileHandle;
     try {
@@ -305,7 +323,7 @@ export class SpoolIndex {
     return { name, ino, validEnd: 0, size, headerRead: false, records: [], stateIds: new Set(), lost: [], ...(untrusted !== undefined ? { untrusted } : {}) };
   }
 
-  private async scan(fh: FileHandle, seg: SegmentEntry, size: number): Promise<void> {
+  private async scan(fh: RecordSource, seg: SegmentEntry, size: number): Promise<void> {
     seg.size = size;
     const scanner = new SegmentScanner(fh, size, seg.validEnd);
     for await (const rec of scanner.records()) {
@@ -354,6 +372,13 @@ export class SpoolIndex {
     }
     seg.validEnd = scanner.end.validEnd;
   }
+}
+
+/** Reads of an open descriptor as a RecordSource: local queue files in the page cache, read synchronously. */
+function syncSource(fd: number): RecordSource {
+  return {
+    read: (buffer, offset, length, position) => Promise.resolve({ bytesRead: readSync(fd, buffer, offset, length, position) }),
+  };
 }
 
 function startsSegment(type: number, payload: Buffer): boolean {
