@@ -60,17 +60,21 @@ function parseDump(text: string): SinkMessage {
   return { mailArgs, rcptArgs, helo, data };
 }
 
-/** Starts smtp-sink on `host` (default 127.0.0.1) with extra options (e.g. ['-8'] for no 8BITMIME). */
-export async function startSink(options: string[] = [], host = '127.0.0.1'): Promise<Sink> {
+/**
+ * Starts smtp-sink on `host` (default 127.0.0.1; IPv6 literals too) with extra options (e.g. ['-8'] for
+ * no 8BITMIME), on `port` or a free one.
+ */
+export async function startSink(options: string[] = [], host = '127.0.0.1', port?: number): Promise<Sink> {
   const dir = await mkdtemp(join(tmpdir(), 'postern-sink-'));
   // The sink drops root for `nobody`, which must be able to write its dumps here.
   await chmod(dir, 0o777);
-  const port = await freePort(host);
-  const child: ChildProcess = spawn(SMTP_SINK, ['-u', 'nobody', '-d', `${dir}/m.`, ...options, `${host}:${port}`, '64'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  port ??= await freePort(host);
+  const where = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const child: ChildProcess = spawn(SMTP_SINK, ['-u', 'nobody', '-d', `${dir}/m.`, ...options, where, '64'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited: string | undefined;
-  child.on('exit', (code, sig) => (exited = `smtp-sink exited (${code ?? sig}): ${stderr}`));
+  child.on('exit', (code, sig) => (exited = `smtp-sink on ${where} exited (${code ?? sig}): ${stderr}`));
   await waitForPort(host, port, 10_000, () => exited);
   const messages = async (): Promise<SinkMessage[]> => {
     const names = (await readdir(dir)).filter((n) => n.startsWith('m.')).sort();
@@ -87,7 +91,7 @@ export async function startSink(options: string[] = [], host = '127.0.0.1'): Pro
       for (;;) {
         const m = await messages();
         if (m.length >= n) return m;
-        if (performance.now() > deadline) throw new Error(`smtp-sink captured ${m.length} messages, wanted ${n}`);
+        if (performance.now() > deadline) throw new Error(`smtp-sink ${where} captured ${m.length} messages, wanted ${n}`);
         await sleep(20);
       }
     },
