@@ -11,7 +11,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { inject } from './outbound-inject.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { startPostfix, postfixUnavailable } from './postfix.js';
 import { repoRoot } from './postern.js';
 import { sampleTrees } from './proc.js';
 import { spawnServer, waitForPort, type SpawnedServer } from './spawn.js';
+import { freePort } from './targets.js';
 
 export interface OutboundOptions {
   messages: number;
@@ -75,14 +76,6 @@ export function parseOutboundOptions(argv: readonly string[]): OutboundOptions {
     keep: values.keep === true,
     json: values.json === true,
   };
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 function countMatches(file: string, needle: string): number {
@@ -151,7 +144,7 @@ async function startSinkProcess(port: number): Promise<ChildProcess> {
 async function runPostern(o: OutboundOptions, dns: TestDns, sinkPort: number, say: (s: string) => void): Promise<OutboundFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'postern-obench-'));
   chmodSync(dir, 0o755);
-  const port = await freePort();
+  const port = await freePort('127.0.0.1');
   const conf = join(dir, 'postern.conf');
   const base = [
     `DaemonPortOptions = Name=MTA, Addr=127.0.0.1, Port=${port}`,
@@ -220,7 +213,7 @@ async function runPostern(o: OutboundOptions, dns: TestDns, sinkPort: number, sa
 async function runPostfix(o: OutboundOptions, sinkPort: number, say: (s: string) => void): Promise<OutboundFigures> {
   const why = postfixUnavailable();
   if (why !== undefined) return { target: 'postfix', messages: 0, seconds: 0, messagesPerSec: 0, cpuUsPerMessage: 0, error: why };
-  const port = await freePort();
+  const port = await freePort('127.0.0.1');
   const pf = await startPostfix({ host: '127.0.0.1', port, processLimit: 100, mode: 'hold', keep: o.keep, relay: { host: '127.0.0.1', port: sinkPort, domainSuffix: 'bench' } });
   try {
     say(`postfix: queueing ${o.messages} messages (held)`);
@@ -253,7 +246,7 @@ export interface OutboundReport {
 export async function runOutboundBench(o: OutboundOptions, say: (s: string) => void): Promise<OutboundReport> {
   if (!existsSync('/usr/sbin/smtp-sink')) throw new Error('the outbound benchmark needs smtp-sink (apt-get install postfix)');
   const dns = await startTestDns(zoneFor(o.domains));
-  const sinkPort = await freePort();
+  const sinkPort = await freePort('127.0.0.1');
   const sink = await startSinkProcess(sinkPort);
   try {
     const runs = [await runPostern(o, dns, sinkPort, say)];

@@ -60,27 +60,13 @@ export interface DeliveryUpdate {
   at?: number;
 }
 
-export interface DeliveryState {
-  key: string;
-  recipient: number;
+/** A final delivery as it stands: the updates applied in order, with status, reported and time settled. */
+export type DeliveryState = Omit<DeliveryUpdate, 'status' | 'reported' | 'at'> & {
   status: DeliveryStatus;
-  code?: number;
-  enh?: string;
-  text?: string;
-  final?: string;
-  actual?: string;
-  returnPath?: string;
-  notify?: string[];
-  mailer?: string;
-  diagnostic?: string;
-  transcript?: string[];
-  expandedFrom?: string;
-  remoteMta?: string;
-  relayed?: boolean;
   reported: boolean;
   /** When the outcome was reached. */
   at: number;
-}
+};
 
 export interface StateUpdate {
   version: 1;
