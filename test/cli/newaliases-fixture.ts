@@ -5,23 +5,9 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newaliasesCommand } from '../../src/cli/newaliases-cmd.js';
+import { SPEC_ALIASES } from '../helpers/spec-examples.js';
 
-export const SPEC_ALIASES = `# test aliases
-postmaster: root
-MAILER-DAEMON: postmaster
-team: bob,
-\tcarol
-list: bob, carol, bob
-owner-list: list-request
-list-request: carol
-loop1: loop2
-loop2: loop1
-erin: erin, erin@remote.example
-direct: \\bob
-prog: "|/usr/bin/vacation bob"
-archive: /var/mail-archive/team
-gone: error:5.1.1:550 This address is no longer in use
-`;
+export { SPEC_ALIASES };
 
 /** The §10 entries as newaliases sees them: name (folded) and value (continuations joined). */
 export const SPEC_VALUES: Array<[string, string]> = [

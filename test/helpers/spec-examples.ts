@@ -1,5 +1,5 @@
-// The configuration examples the spec gives (config-formats.md §3.3 and §4.2), shared by the tests of
-// the loaders and of audit.
+// The examples the spec gives (config-formats.md §3.3 and §4.2, aliases-forward.md §10), shared by the tests of
+// the loaders, audit, routing and newaliases.
 
 /** The hardened .mc of config-formats.md §3.3. */
 export const HARDENED_MC = [
@@ -54,3 +54,21 @@ export const GENERATED_CF = [
   '\t\tA=smrsh -c $u',
   '',
 ].join('\n');
+
+/** The alias file of aliases-forward.md §10 (routing, the alias map and newaliases are tested on it). */
+export const SPEC_ALIASES = `# test aliases
+postmaster: root
+MAILER-DAEMON: postmaster
+team: bob,
+\tcarol
+list: bob, carol, bob
+owner-list: list-request
+list-request: carol
+loop1: loop2
+loop2: loop1
+erin: erin, erin@remote.example
+direct: \\bob
+prog: "|/usr/bin/vacation bob"
+archive: /var/mail-archive/team
+gone: error:5.1.1:550 This address is no longer in use
+`;

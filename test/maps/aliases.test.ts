@@ -13,27 +13,11 @@ import {
 } from '../../src/maps/aliases.js';
 import { canonicalize } from '../../src/policy/canonical.js';
 import { formatDiagnostic } from '../../src/util/diagnostics.js';
+import { SPEC_ALIASES as SPEC_FILE } from '../helpers/spec-examples.js';
 
 const W = new Set(['localhost', 'mx.example.com', 'example.com']);
 const opts: AliasOptions = { isLocalDomain: (d) => W.has(d) };
 
-// aliases-forward.md §10.
-const SPEC_FILE = `# test aliases
-postmaster: root
-MAILER-DAEMON: postmaster
-team: bob,
-\tcarol
-list: bob, carol, bob
-owner-list: list-request
-list-request: carol
-loop1: loop2
-loop2: loop1
-erin: erin, erin@remote.example
-direct: \\bob
-prog: "|/usr/bin/vacation bob"
-archive: /var/mail-archive/team
-gone: error:5.1.1:550 This address is no longer in use
-`;
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'postern-aliases-'));

@@ -13,27 +13,12 @@ import { ProcessFileAccess } from '../../src/route/process-file-access.js';
 import { loadShells } from '../../src/route/shells.js';
 import type { Expanded, Identity } from '../../src/route/types.js';
 import { userLookup } from '../../src/route/users.js';
+import { SPEC_ALIASES } from '../helpers/spec-examples.js';
 
 export const J = 'mx.example.com';
 const W = new Set(['localhost', J, 'example.com']);
 
-// aliases-forward.md §10.
-export const SPEC_ALIASES = `# test aliases
-postmaster: root
-MAILER-DAEMON: postmaster
-team: bob,
-\tcarol
-list: bob, carol, bob
-owner-list: list-request
-list-request: carol
-loop1: loop2
-loop2: loop1
-erin: erin, erin@remote.example
-direct: \\bob
-prog: "|/usr/bin/vacation bob"
-archive: /var/mail-archive/team
-gone: error:5.1.1:550 This address is no longer in use
-`;
+export { SPEC_ALIASES };
 
 export const UIDS = { root: 0, bob: 41001, carol: 41002, dave: 41003, erin: 41004, frank: 41005, nobody: 65534 } as const;
 export type UserName = keyof typeof UIDS;
