@@ -64,21 +64,21 @@ export class SpoolReader {
     if (m === undefined) throw new Error(`queue id ${id} not found in ${this.dir}`);
     let payload: Buffer;
     try {
-      payload = this.readPayload(m.loc, id);
+      payload = await this.readPayload(m.loc, id);
     } catch (err) {
       // Compaction may have moved the message to another segment since the last refresh.
       if (errorCode(err) !== 'ENOENT') throw err;
       await this.index.refresh();
       m = this.index.get(id);
       if (m === undefined) throw new Error(`queue id ${id} not found in ${this.dir}`);
-      payload = this.readPayload(m.loc, id);
+      payload = await this.readPayload(m.loc, id);
     }
     return payload.subarray(payload.length - m.loc.dataSize);
   }
 
   /** The payload of a message record, through the index's open segment, its checksums verified again. */
-  private readPayload(loc: RecordLocation, id: string): Buffer {
-    return checkRecord(this.index.readAt(loc.segment, loc.offset, loc.size), loc, id).subarray(HEADER_SIZE);
+  private async readPayload(loc: RecordLocation, id: string): Promise<Buffer> {
+    return checkRecord(await this.index.readAt(loc.segment, loc.offset, loc.size), loc, id).subarray(HEADER_SIZE);
   }
 }
 

@@ -84,6 +84,11 @@ export interface SegmentSummary {
 
 /** Segment files kept open for reading message data (the queue runner reads one per message). */
 const MAX_OPEN_SEGMENTS = 32;
+/**
+ * Records up to this size are read synchronously; a larger one (a big message) through the thread
+ * pool, so that the SMTP sessions sharing this event loop never wait for a long read.
+ */
+const SYNC_READ_LIMIT = 256 * 1024;
 
 function locOrder(a: { segment: string; offset: number }, b: { segment: string; offset: number }): number {
   if (a.segment !== b.segment) return a.segment < b.segment ? -1 : 1;
@@ -174,20 +179,36 @@ export class SpoolIndex {
   }
 
   /**
-   * The bytes [offset, offset+size) of a segment, read through a descriptor kept open for it. Local
-   * queue files in the page cache: a synchronous read costs less than the thread pool round trip.
-   * Throws ENOENT when the segment is gone or is no longer the file the index read.
+   * The bytes [offset, offset+size) of a segment. Small records are read through a descriptor kept
+   * open for the segment: local queue files in the page cache, where a synchronous read costs less than
+   * the thread pool round trip. Larger ones are read asynchronously through a handle of their own (a
+   * kept descriptor may be closed by compaction while such a read waits). Rejects with ENOENT when the
+   * segment is gone or is no longer the file the index read.
    */
-  readAt(segment: string, offset: number, size: number): Buffer {
+  async readAt(segment: string, offset: number, size: number): Promise<Buffer> {
     const seg = this.segments.get(segment);
     if (seg === undefined) throw Object.assign(new Error(`${segment}: not in the queue`), { code: 'ENOENT' });
-    const fd = this.fdOf(seg);
     const out = Buffer.allocUnsafe(size);
     let done = 0;
-    while (done < size) {
-      const n = readSync(fd, out, done, size - done, offset + done);
-      if (n === 0) break;
-      done += n;
+    if (size <= SYNC_READ_LIMIT) {
+      const fd = this.fdOf(seg);
+      while (done < size) {
+        const n = readSync(fd, out, done, size - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+    } else {
+      const fh = await open(join(this.dir, seg.name), constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        if ((await fh.stat()).ino !== seg.ino) throw Object.assign(new Error(`${seg.name}: replaced since it was read`), { code: 'ENOENT' });
+        while (done < size) {
+          const { bytesRead } = await fh.read(out, done, size - done, offset + done);
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+      } finally {
+        await fh.close();
+      }
     }
     return done === size ? out : out.subarray(0, done);
   }

@@ -46,6 +46,24 @@ test('committed messages read back byte for byte, envelope and data', async (t) 
   }
 });
 
+test('large messages (read through the thread pool) and small ones (read synchronously) read back byte for byte', async (t) => {
+  const dir = await tempDir(t);
+  const spool = await Spool.open({ dir });
+  // Around the 256 KiB line where the index switches from synchronous to asynchronous reads.
+  const sizes = [1, 200 * 1024, 256 * 1024 - 200, 256 * 1024 + 1, 3 * 1024 * 1024];
+  const ids: string[] = [];
+  for (const size of sizes) {
+    const id = spool.newId();
+    ids.push(id);
+    await spool.commit(sampleEnvelope(id, size), messageData(id, size));
+  }
+  await spool.close();
+  const reader = new SpoolReader(dir);
+  await reader.index.refresh();
+  for (const [i, id] of ids.entries()) assert.deepEqual(await reader.readData(id), messageData(id, sizes[i]!));
+  reader.index.closeFiles();
+});
+
 test('several writers share one queue directory, each in its own segments', async (t) => {
   const dir = await tempDir(t);
   const writers = await Promise.all(['w0', 'w1', 'w2'].map((writerId) => Spool.open({ dir, writerId })));
