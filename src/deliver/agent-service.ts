@@ -55,17 +55,24 @@ const FALLBACK_LIMIT_MS = 15 * 60_000;
 const MAX_IDLE_PER_KEY = 4;
 const KILL_GRACE_MS = 2000;
 /**
- * One agent at work for one mailbox at a time: an mbox is written by one at a time anyway (its locks),
- * and a Maildir batch fsyncs its files side by side. A Maildir needs no lock, but two agents for one
- * (tried) spent 15-50% more CPU for no more messages a second: all its files are created in one tmp/,
- * and the kernel holds that directory's lock while it allocates each inode, so the second agent spins
- * on it (docs/delivery.md "Local delivery throughput").
+ * Agents at work for one mailbox at a time. An mbox is written by one at a time anyway (its locks would
+ * make a second wait). A Maildir needs no lock, and its agent spends most of a batch waiting for the
+ * disk (the files' fsyncs, then new/'s): a second agent writes its batch meanwhile, and the two batches'
+ * fsyncs share journal commits. More than two gained nothing: their creations in one tmp/ queue on
+ * that directory's lock, and the CPU is the limit by then (docs/delivery.md "Local delivery throughput").
  */
-const BUSY_PER_MAILBOX = 1;
+const BUSY_PER_MBOX = 1;
+const BUSY_PER_MAILDIR = 2;
 /** Agents at work for mailbox jobs at once, all mailboxes together (a message to a hundred local users). */
 const BUSY_MAILBOX_AGENTS = 8;
 /** A batch is cut at this many jobs or this many bytes of messages. */
 const BATCH_JOBS = 32;
+/**
+ * The agent's thread pool (libuv's, where fs.fsync runs): one thread per file of a full batch, so all its
+ * fsyncs are with the kernel at once and share journal commits. With libuv's default of four they went
+ * four at a time, and a batch waited for eight rounds of commits.
+ */
+const AGENT_THREADS = String(BATCH_JOBS);
 const BATCH_BYTES = 32 << 20;
 
 export function defaultKillAfter(job: AgentJob): number {
@@ -235,6 +242,8 @@ class Agent {
 
 /** Mailbox jobs of one identity waiting for an agent, and how many agents work for it now. */
 interface Lane {
+  /** Agents this mailbox may have at work at once. */
+  maxBusy: number;
   waiting: Array<{ job: MailboxJob; message: Buffer; resolve: (r: AgentResult) => void }>;
   busy: number;
 }
@@ -248,7 +257,7 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
   const nodePath = opts.nodePath ?? process.execPath;
   const killAfter = opts.killAfterMs ?? defaultKillAfter;
   const tz = opts.tz ?? process.env.TZ;
-  const env: Record<string, string> = tz === undefined ? {} : { TZ: tz };
+  const env: Record<string, string> = { ...(tz === undefined ? {} : { TZ: tz }), UV_THREADPOOL_SIZE: AGENT_THREADS };
   const idleMs = opts.reuseIdleMs ?? 2000;
   const maxJobs = opts.reuseMaxJobs ?? 2000;
   const idle = new Map<string, Agent[]>();
@@ -324,7 +333,7 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
   /** Starts an agent for a lane's waiting jobs (as one batch) if it and the service may have one more at work. */
   const dispatch = (key: string, lane: Lane): void => {
     while (lane.waiting.length > 0) {
-      if (lane.busy >= BUSY_PER_MAILBOX) return;
+      if (lane.busy >= lane.maxBusy) return;
       if (busyAgents >= BUSY_MAILBOX_AGENTS) {
         starved.add(key);
         return;
@@ -364,7 +373,7 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
         return new Promise<AgentResult>((resolve) => {
           let lane = lanes.get(key);
           if (lane === undefined) {
-            lane = { waiting: [], busy: 0 };
+            lane = { maxBusy: job.format === 'maildir' ? BUSY_PER_MAILDIR : BUSY_PER_MBOX, waiting: [], busy: 0 };
             lanes.set(key, lane);
           }
           lane.waiting.push({ job, message: message ?? Buffer.alloc(0), resolve });

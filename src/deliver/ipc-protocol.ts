@@ -20,7 +20,7 @@ export const FIRST_LISTENER_FD = 4;
 /** Requests are small JSON; the body is one queued message. */
 export const MASTER_LIMITS = { maxHeader: 1 << 20, maxBody: 1 << 30 } as const;
 /** The most jobs a worker may have in flight with the master at once (the master refuses more). */
-export const MAX_JOBS_IN_FLIGHT = 64;
+export const MAX_JOBS_IN_FLIGHT = 128;
 
 /** Replies carry read results (a .forward's text) and TLS files. */
 export const WORKER_LIMITS = { maxHeader: 64 << 20, maxBody: 64 << 20 } as const;

@@ -52,11 +52,12 @@ const FRESH_GRACE_MS = 5000;
 const COMPACT_EVERY_MS = 60_000;
 /**
  * Messages worked on at once beyond MaxRunnersPerQueue, while their data fits IN_FLIGHT_BYTES: enough
- * for local deliveries to be batched, for state records to share their fdatasync, and for one group of
- * messages to be routed and recorded while the agent writes another's batch. (The worker's delivery
- * service keeps its jobs within the master's in-flight limit: the excess waits there.)
+ * for local deliveries to be batched, for state records to share their fdatasync, and for messages to be
+ * routed and recorded while a Maildir's two agents write their batches and the next two wait at the
+ * master (2 × 2 × 32), with as many again on their way. (The worker's delivery service keeps its jobs
+ * within the master's in-flight limit: the excess waits there.)
  */
-const SPREAD_MESSAGES = 96;
+const SPREAD_MESSAGES = 192;
 const IN_FLIGHT_BYTES = 16 << 20;
 
 interface WorkItem {
