@@ -3,7 +3,8 @@
 // in the queue first; then delivery is released and timed until the mailbox holds all N. Reported:
 // messages delivered per second and the server's CPU per delivery (its whole process tree: master,
 // worker, delivery agents; for Postfix master, qmgr, local...). Every delivery is durable on both
-// sides (Postern's agents and Postfix's local(8) fsync the mailbox).
+// sides (Postern's agents and Postfix's local(8) fsync the mailbox). Each run has a freshly made
+// filesystem of its own for its queue and the mailbox (bench/local-fs.ts), unless --local-fs tmpdir.
 
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { buildWire } from './message.js';
 import { postfixUnavailable } from './postfix.js';
 import { sampleTrees } from './proc.js';
 import { freePort } from './targets.js';
+import { freshFsUnavailable, makeFreshFs, tmpdirFs, type BenchFs } from './local-fs.js';
 
 export type MailboxFormat = 'mbox' | 'maildir';
 
@@ -28,12 +30,19 @@ export interface LocalBenchOptions {
   postfix: boolean;
   timeoutSec: number;
   keep: boolean;
+  /** Where each run's queue and mailbox live: a fresh ext4 per run (the default), or the temporary directory. */
+  fs: 'fresh' | 'tmpdir';
+  /** Runs per server and format; the order of the servers alternates from one round to the next. */
+  rounds: number;
 }
 
 export interface LocalFigures {
   server: 'postern' | 'postfix';
   format: MailboxFormat;
+  round: number;
   detail: string;
+  /** The filesystem the run's queue and mailbox were on. */
+  fs: string;
   messages: number;
   elapsedSec: number;
   messagesPerSec: number;
@@ -45,15 +54,28 @@ export interface LocalReport {
   messages: number;
   sizeBytes: number;
   runs: LocalFigures[];
-  /** Postern's messages/s over Postfix's, per format (target ≥ 1.5). */
-  ratios: Array<{ format: MailboxFormat; messagesPerSec: number | null; cpuPerDelivery: number | null }>;
+  /** Postern's messages/s over Postfix's, per format (target ≥ 1.5): the median over the rounds, and each round's. */
+  ratios: Array<{ format: MailboxFormat; messagesPerSec: number | null; cpuPerDelivery: number | null; rounds: Array<number | null> }>;
   notes: string[];
 }
 
-async function measureOne(server: 'postern' | 'postfix', format: MailboxFormat, opts: LocalBenchOptions, say: (s: string) => void): Promise<LocalFigures> {
-  const dir = mkdtempSync(join(tmpdir(), `postern-bench-local-${server}-`));
+/** Room for the queue and the mailbox (each message twice, with headers), logs and the filesystem's own. */
+function fsSizeMiB(opts: LocalBenchOptions): number {
+  return Math.max(1024, Math.ceil((opts.messages * (opts.size + 4096) * 4) / (1024 * 1024)) + 256);
+}
+
+async function measureOne(server: 'postern' | 'postfix', format: MailboxFormat, round: number, opts: LocalBenchOptions, say: (s: string) => void): Promise<LocalFigures> {
+  const figures: LocalFigures = { server, format, round, detail: '', fs: '', messages: 0, elapsedSec: 0, messagesPerSec: 0, cpuUsPerDelivery: 0, error: null };
+  let fs: BenchFs;
+  try {
+    fs = opts.fs === 'fresh' ? makeFreshFs(tmpdir(), fsSizeMiB(opts)) : tmpdirFs(tmpdir());
+  } catch (err) {
+    figures.error = (err as Error).message;
+    return figures;
+  }
+  figures.fs = fs.describe;
+  const dir = mkdtempSync(join(fs.root, `postern-bench-local-${server}-`));
   chmodSync(dir, 0o755);
-  const figures: LocalFigures = { server, format, detail: '', messages: 0, elapsedSec: 0, messagesPerSec: 0, cpuUsPerDelivery: 0, error: null };
   const account = createAccount(dir);
   let srv: LocalServer | undefined;
   try {
@@ -92,50 +114,91 @@ async function measureOne(server: 'postern' | 'postfix', format: MailboxFormat, 
   } finally {
     await srv?.stop();
     account.remove();
-    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    if (!opts.keep) {
+      rmSync(dir, { recursive: true, force: true });
+      fs.remove();
+    }
   }
   return figures;
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Postern's figures over Postfix's per format: each round's, and their medians. */
+export function localRatios(runs: readonly LocalFigures[], formats: readonly MailboxFormat[], rounds: number): LocalReport['ratios'] {
+  return formats.map((format) => {
+    const perRound = Array.from({ length: rounds }, (_, i) => {
+      const at = (server: 'postern' | 'postfix'): LocalFigures | undefined =>
+        runs.find((r) => r.server === server && r.format === format && r.round === i + 1 && r.error === null);
+      const p = at('postern');
+      const f = at('postfix');
+      return p !== undefined && f !== undefined ? { mps: p.messagesPerSec / f.messagesPerSec, cpu: p.cpuUsPerDelivery / f.cpuUsPerDelivery } : null;
+    });
+    const done = perRound.filter((x): x is { mps: number; cpu: number } => x !== null);
+    return {
+      format,
+      messagesPerSec: median(done.map((x) => x.mps)),
+      cpuPerDelivery: median(done.map((x) => x.cpu)),
+      rounds: perRound.map((x) => (x === null ? null : x.mps)),
+    };
+  });
 }
 
 export async function runLocalBench(opts: LocalBenchOptions, say: (s: string) => void): Promise<LocalReport> {
   const notes: string[] = [];
   const postfixWhy = opts.postfix ? postfixUnavailable() : 'not requested (--compare postfix)';
   if (postfixWhy !== undefined && opts.postfix) notes.push(`Postfix not measured: ${postfixWhy}`);
+  let fsOpts = opts;
+  if (opts.fs === 'fresh') {
+    const why = freshFsUnavailable();
+    if (why !== undefined) {
+      notes.push(`No fresh filesystem per run (${why}): the runs share the temporary directory's, and on ext4 without a journal one run's deleted files slow the next one's file creation (docs/benchmark.md).`);
+      fsOpts = { ...opts, fs: 'tmpdir' };
+    }
+  }
+  const servers: Array<'postern' | 'postfix'> = postfixWhy === undefined ? ['postern', 'postfix'] : ['postern'];
   const runs: LocalFigures[] = [];
   for (const format of opts.formats) {
-    runs.push(await measureOne('postern', format, opts, say));
-    if (postfixWhy === undefined) runs.push(await measureOne('postfix', format, opts, say));
+    for (let round = 1; round <= opts.rounds; round++) {
+      // Alternate who goes first, so neither always runs on a machine just warmed (or just dirtied) by the other.
+      const order = round % 2 === 1 ? servers : [...servers].reverse();
+      for (const server of order) {
+        if (opts.rounds > 1) say(`round ${round} of ${opts.rounds}`);
+        runs.push(await measureOne(server, format, round, fsOpts, say));
+      }
+    }
   }
-  const ratios = opts.formats.map((format) => {
-    const p = runs.find((r) => r.server === 'postern' && r.format === format && r.error === null);
-    const f = runs.find((r) => r.server === 'postfix' && r.format === format && r.error === null);
-    return {
-      format,
-      messagesPerSec: p !== undefined && f !== undefined ? p.messagesPerSec / f.messagesPerSec : null,
-      cpuPerDelivery: p !== undefined && f !== undefined ? p.cpuUsPerDelivery / f.cpuUsPerDelivery : null,
-    };
-  });
+  const ratios = localRatios(runs, opts.formats, opts.rounds);
   return { messages: opts.messages, sizeBytes: opts.size, runs, ratios, notes };
 }
 
 export function formatLocalReport(r: LocalReport): string {
   const lines = [`Local delivery: ${r.messages} messages of ${r.sizeBytes} bytes to one account, queued first, then released`, ''];
-  lines.push(`${'server'.padEnd(9)}${'format'.padEnd(9)}${'msg/s'.padStart(10)}${'CPU µs/delivery'.padStart(17)}${'seconds'.padStart(10)}  detail`);
+  const fsUsed = [...new Set(r.runs.map((x) => x.fs).filter((f) => f !== ''))];
+  if (fsUsed.length > 0) lines.splice(1, 0, `Queue and mailbox on: ${fsUsed.join('; ')}`);
+  const rounds = Math.max(...r.runs.map((x) => x.round));
+  lines.push(`${rounds > 1 ? 'round  ' : ''}${'server'.padEnd(9)}${'format'.padEnd(9)}${'msg/s'.padStart(10)}${'CPU µs/delivery'.padStart(17)}${'seconds'.padStart(10)}  detail`);
   for (const x of r.runs) {
     if (x.error !== null) {
-      lines.push(`${x.server.padEnd(9)}${x.format.padEnd(9)}  error: ${x.error}`);
+      lines.push(`${rounds > 1 ? String(x.round).padEnd(7) : ''}${x.server.padEnd(9)}${x.format.padEnd(9)}  error: ${x.error}`);
       continue;
     }
     lines.push(
-      `${x.server.padEnd(9)}${x.format.padEnd(9)}${x.messagesPerSec.toFixed(0).padStart(10)}${x.cpuUsPerDelivery.toFixed(0).padStart(17)}${x.elapsedSec.toFixed(2).padStart(10)}  ${x.detail}`,
+      `${rounds > 1 ? String(x.round).padEnd(7) : ''}${x.server.padEnd(9)}${x.format.padEnd(9)}${x.messagesPerSec.toFixed(0).padStart(10)}${x.cpuUsPerDelivery.toFixed(0).padStart(17)}${x.elapsedSec.toFixed(2).padStart(10)}  ${x.detail}`,
     );
   }
   const measured = r.ratios.filter((x) => x.messagesPerSec !== null);
   if (measured.length > 0) {
-    lines.push('', 'Postern / Postfix (goal: messages/s ≥ 1.5×):');
+    lines.push('', `Postern / Postfix (goal: messages/s ≥ 1.5×)${rounds > 1 ? `, median of ${rounds} rounds` : ''}:`);
     for (const x of measured) {
       const ok = (x.messagesPerSec ?? 0) >= 1.5 ? 'met' : 'NOT met';
-      lines.push(`  ${x.format.padEnd(8)} messages/s ×${x.messagesPerSec!.toFixed(2)} (${ok}), CPU per delivery ×${x.cpuPerDelivery!.toFixed(2)}`);
+      const each = rounds > 1 ? ` (rounds: ${x.rounds.map((v) => (v === null ? '-' : `×${v.toFixed(2)}`)).join(' ')})` : '';
+      lines.push(`  ${x.format.padEnd(8)} messages/s ×${x.messagesPerSec!.toFixed(2)} (${ok}), CPU per delivery ×${x.cpuPerDelivery!.toFixed(2)}${each}`);
     }
   }
   for (const n of r.notes) lines.push('', n);

@@ -38,6 +38,8 @@ export interface BenchOptions {
   local: boolean;
   localMessages: number;
   localFormats: Array<'mbox' | 'maildir'>;
+  /** --local-fs: where each local run's queue and mailbox live. */
+  localFs: 'fresh' | 'tmpdir';
   help: boolean;
 }
 
@@ -90,6 +92,10 @@ Local delivery (--local: instead of the SMTP load and the idle test)
                       its mailbox; with --compare postfix also Postfix's local(8); needs root
   --local-messages N  messages per run (default 2000)
   --formats LIST      mbox,maildir (default both)
+  --local-fs KIND     fresh: each run's queue and mailbox on a freshly made ext4 (loop device; the
+                      default, needs mkfs.ext4 and mount), tmpdir: in the temporary directory
+  --rounds N          with --local: runs per server and format, order alternating; the ratio
+                      reported is the median of the rounds' (default 1)
 
 Output
   --json              print the report as JSON
@@ -97,6 +103,11 @@ Output
   --keep              keep the servers' temporary directories (configuration, spool, logs)
   --help
 `;
+
+function parseLocalFs(value: string | undefined): 'fresh' | 'tmpdir' {
+  if (value === undefined || value === 'fresh' || value === 'tmpdir') return value ?? 'fresh';
+  throw new Error(`--local-fs: expected fresh or tmpdir, got ${JSON.stringify(value)}`);
+}
 
 function int(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -172,6 +183,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       local: { type: 'boolean' },
       'local-messages': { type: 'string' },
       formats: { type: 'string' },
+      'local-fs': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -236,6 +248,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     local: values.local === true,
     localMessages: int('local-messages', values['local-messages'], 2000, 1),
     localFormats: parseFormats(values.formats),
+    localFs: parseLocalFs(values['local-fs']),
     help: values.help === true,
   };
 }

@@ -89,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
         postfix: opts.targets.some((t) => t.kind === 'postfix'),
         timeoutSec: Math.max(opts.timeoutSec, 120),
         keep: opts.keep,
+        fs: opts.localFs,
+        rounds: opts.rounds,
       },
       (line) => process.stderr.write(`bench: ${line}\n`),
     );

@@ -36,3 +36,13 @@ test('bad values are refused with the option named', () => {
   assert.throws(() => parseOptions(['--rcpts', '2', '--to', 'a@b']), /needs a --to pattern with \{n\}/);
   assert.throws(() => parseOptions(['--bogus']), /bogus/);
 });
+
+test('--local: a fresh filesystem per run unless --local-fs tmpdir; --rounds repeats each run', () => {
+  const o = parseOptions(['--local', '--formats', 'maildir', '--rounds', '3']);
+  assert.equal(o.local, true);
+  assert.deepEqual(o.localFormats, ['maildir']);
+  assert.equal(o.localFs, 'fresh');
+  assert.equal(o.rounds, 3);
+  assert.equal(parseOptions(['--local', '--local-fs', 'tmpdir']).localFs, 'tmpdir');
+  assert.throws(() => parseOptions(['--local', '--local-fs', 'ramdisk']), /--local-fs: expected fresh or tmpdir/);
+});
