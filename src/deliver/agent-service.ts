@@ -293,7 +293,6 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
     a.idleTimer.unref();
   };
 
-  /** Runs jobs on a reused agent when the key allows it (or a fresh one), and keeps or ends the agent after. */
   let spare: Agent | undefined;
   let closed = false;
   const startSpare = (): void => {
@@ -305,18 +304,23 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
     a.setIdle(true);
     spare = a;
   };
-  /** A new agent: the spare if there is one (and another is started in its place). */
-  const fresh = (): Agent => {
+  /**
+   * A new agent: the spare if there is one. Another spare is started in its place only when this one
+   * goes to an identity with no agent at work (deliveries to many users); a mailbox's second agent
+   * is no such sign, and node's start-up (about 0.1 s of CPU here) is not spent on a spare for it.
+   */
+  const fresh = (forNewIdentity: boolean): Agent => {
     const a = spare;
     spare = undefined;
-    startSpare();
+    if (forNewIdentity || a === undefined) startSpare();
     if (a === undefined || a.gone) return new Agent(nodePath, agentPath, env, forget);
     a.setIdle(false);
     return a;
   };
 
-  const runOn = async (key: string | undefined, items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>): Promise<AgentResult[]> => {
-    const agent = (key !== undefined ? take(key) : undefined) ?? fresh();
+  /** Runs jobs on a reused agent when the key allows it (or a fresh one), and keeps or ends the agent after. */
+  const runOn = async (key: string | undefined, items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>, busyForKey = 0): Promise<AgentResult[]> => {
+    const agent = (key !== undefined ? take(key) : undefined) ?? fresh(busyForKey === 0);
     const last = key === undefined || agent.jobs + items.length >= maxJobs;
     const limit = Math.max(...items.map((i) => killAfter(i.job)));
     const results = await agent.send(items, limit, last);
@@ -345,9 +349,10 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
         n++;
       }
       const batch = lane.waiting.splice(0, n);
+      const busyBefore = lane.busy;
       lane.busy++;
       busyAgents++;
-      void runOn(key, batch)
+      void runOn(key, batch, busyBefore)
         .catch((err: unknown) => batch.map(() => crashed((err as Error).message)))
         .then((results) => {
           lane.busy--;

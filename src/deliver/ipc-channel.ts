@@ -2,7 +2,7 @@
 // one `closed` notification whichever way the channel ends (peer gone, unframable input, local close).
 
 import type { Socket } from 'node:net';
-import { encodeFrame, FrameDecoder, type Frame, type FrameLimits } from './ipc-frame.js';
+import { encodeFrameParts, FrameDecoder, type Frame, type FrameLimits } from './ipc-frame.js';
 
 export interface ChannelHandlers {
   frame(frame: Frame): void;
@@ -14,6 +14,7 @@ export class FramedChannel {
   private readonly decoder: FrameDecoder;
   private ended = false;
   private handlers: ChannelHandlers | undefined;
+  private corked = false;
 
   constructor(
     private readonly sock: Socket,
@@ -37,7 +38,19 @@ export class FramedChannel {
 
   send(header: unknown, body?: Buffer): boolean {
     if (this.ended) return false;
-    this.sock.write(encodeFrame(header, body));
+    // The frames of one turn of the event loop (a batch of results, the jobs of a queue run) go out in
+    // one writev, and a message body is written from its own buffer, not copied into the frame.
+    if (!this.corked) {
+      this.corked = true;
+      this.sock.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.sock.uncork();
+      });
+    }
+    const [head, data] = encodeFrameParts(header, body);
+    this.sock.write(head);
+    if (data !== undefined) this.sock.write(data);
     return true;
   }
 

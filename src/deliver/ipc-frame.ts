@@ -20,11 +20,19 @@ export type Frame =
 const PREFIX = 8;
 
 export function encodeFrame(header: unknown, body?: Buffer): Buffer {
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const prefix = Buffer.allocUnsafe(PREFIX);
-  prefix.writeUInt32BE(json.length, 0);
-  prefix.writeUInt32BE(body?.length ?? 0, 4);
-  return body !== undefined && body.length > 0 ? Buffer.concat([prefix, json, body]) : Buffer.concat([prefix, json]);
+  const [head, data] = encodeFrameParts(header, body);
+  return data === undefined ? head : Buffer.concat([head, data]);
+}
+
+/** The frame as its prefix and header, and its body (not copied), for a writev. */
+export function encodeFrameParts(header: unknown, body?: Buffer): [Buffer, Buffer | undefined] {
+  const json = JSON.stringify(header);
+  const jsonLen = Buffer.byteLength(json, 'utf8');
+  const head = Buffer.allocUnsafe(PREFIX + jsonLen);
+  head.writeUInt32BE(jsonLen, 0);
+  head.writeUInt32BE(body?.length ?? 0, 4);
+  head.write(json, PREFIX, 'utf8');
+  return [head, body !== undefined && body.length > 0 ? body : undefined];
 }
 
 export interface Decoded {

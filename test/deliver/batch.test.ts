@@ -246,3 +246,19 @@ test('once an agent had to be started, a spare is started ahead; the next new id
   }
   assert.deepEqual(agentPids(), []);
 });
+
+test('a Maildir has two agents at work at once; the second takes the spare and starts no other', async () => {
+  const service = spawnAgentService({ spare: true });
+  const uidOf = (pid: number): string | undefined => readFileSync(`/proc/${pid}/status`, 'latin1').match(/^Uid:\s+(\d+)/m)?.[1];
+  try {
+    // The first job starts an agent (and the spare); the 39 that come while it works need a second agent.
+    const rs = await Promise.all(Array.from({ length: 40 }, (_, i) => service.run(job(dora, 'maildir', 100 + i, '$z/Maildir-two'), message(100 + i))));
+    assert.deepEqual(statuses(rs), Array(40).fill('delivered'), JSON.stringify(rs));
+    assert.equal(readdirSync(join(dora.home, 'Maildir-two', 'new')).length, 40);
+    // Both kept for dora's next jobs; no agent still root (a spare) beside them.
+    const pids = await waitFor(() => (agentPids().length === 2 ? agentPids() : undefined));
+    assert.deepEqual(pids.map(uidOf), [String(dora.uid), String(dora.uid)]);
+  } finally {
+    await service.close();
+  }
+});
