@@ -14,15 +14,31 @@ import { writeSync } from 'node:fs';
 import { FrameReader, type Frame } from './agent-frames.js';
 import type { AgentJob, AgentResult, MailboxJob } from './agent-protocol.js';
 import { perm, temp } from './errors.js';
-import { fileCredentials, deliverToFile, type FilePlan } from './file-delivery.js';
+import type { FilePlan } from './file-delivery.js';
 import { DropError, dropPrivileges, isRoot, type Credentials } from './identity.js';
 import { checkJob } from './job-parse.js';
 import { deliverToMbox, deliverToMboxBatch, mboxCredentials, type MailboxPlan } from './mailbox.js';
 import { deliverToMaildir, deliverToMaildirBatch } from './maildir.js';
 import { getpwnam } from './native.js';
-import { deliverToProgram, killAllPrograms } from './program.js';
-import { readAsUser } from './read-job.js';
 import type { Identity } from './shared-types.js';
+
+// The modules of the rarer jobs are loaded only by the agents that do them: most agents deliver to
+// mailboxes, and node's start-up is most of what an agent costs (program.js alone is about 10 ms).
+// They are loaded before the agent becomes the user, who may not be allowed to read them.
+let programs: typeof import('./program.js') | undefined;
+let files: typeof import('./file-delivery.js') | undefined;
+let reads: typeof import('./read-job.js') | undefined;
+
+async function loadFor(kind: AgentJob['kind']): Promise<void> {
+  if (kind === 'program') programs ??= await import('./program.js');
+  else if (kind === 'file') files ??= await import('./file-delivery.js');
+  else if (kind === 'read') reads ??= await import('./read-job.js');
+}
+
+function loaded<T>(m: T | undefined): T {
+  if (m === undefined) throw new Error('module not loaded for this job');
+  return m;
+}
 
 function writeResult(result: AgentResult): void {
   const data = Buffer.from(`${JSON.stringify(result)}\n`);
@@ -70,11 +86,11 @@ async function doJob(job: AgentJob, message: Buffer, plans: Plans, tz: string | 
         if (getpwnam(job.user.name) === undefined) return perm(550, '5.1.1', `<${job.meta.recipient}>... User unknown`);
         return job.format === 'maildir' ? await deliverToMaildir(job, message) : await deliverToMbox(job, message, plans.mbox ?? { creds: plans.creds });
       case 'file':
-        return await deliverToFile(job, message, plans.file ?? { creds: plans.creds, log: [] });
+        return await loaded(files).deliverToFile(job, message, plans.file ?? { creds: plans.creds, log: [] });
       case 'program':
-        return await deliverToProgram(job, message, tz);
+        return await loaded(programs).deliverToProgram(job, message, tz);
       case 'read':
-        return { status: 'read', read: await readAsUser(job) };
+        return { status: 'read', read: await loaded(reads).readAsUser(job) };
     }
   } catch (e) {
     return temp(451, '4.3.0', `delivery agent error: ${messageOf(e)}`);
@@ -101,7 +117,7 @@ async function main(): Promise<void> {
   // The service stops an overdue agent with SIGTERM (SIGKILL a little later): the programs it runs
   // are in process groups of their own and must not outlive it.
   process.on('SIGTERM', () => {
-    killAllPrograms();
+    programs?.killAllPrograms();
     process.exit(1);
   });
   // Nothing this process creates should be readable by others unless a mode says so explicitly.
@@ -121,6 +137,7 @@ async function main(): Promise<void> {
     fail(messageOf(e));
   }
 
+  await loadFor(job.kind);
   // Decide the identity (looking, never opening), then become it.
   const identity = job.kind === 'mailbox' ? job.user : job.as;
   const plans: Plans = { creds: { uid: identity.uid, gid: identity.gid, groups: { initgroups: identity.name } } };
@@ -128,7 +145,7 @@ async function main(): Promise<void> {
     plans.mbox = mboxCredentials(job);
     plans.creds = plans.mbox.creds;
   } else if (job.kind === 'file' && isRoot()) {
-    plans.file = fileCredentials(job);
+    plans.file = loaded(files).fileCredentials(job);
     plans.creds = plans.file.creds;
   }
   // Root's own mailbox is written as root, and root's .forward read as root (the master allows only its
