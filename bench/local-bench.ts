@@ -6,6 +6,7 @@
 // sides (Postern's agents and Postfix's local(8) fsync the mailbox). Each run has a freshly made
 // filesystem of its own for its queue and the mailbox (bench/local-fs.ts), unless --local-fs tmpdir.
 
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +119,9 @@ async function measureOne(server: 'postern' | 'postfix', format: MailboxFormat, 
       rmSync(dir, { recursive: true, force: true });
       fs.remove();
     }
+    // The next run should not share the disk with this one's write-back.
+    execFileSync('sync');
+    await sleep(1000);
   }
   return figures;
 }

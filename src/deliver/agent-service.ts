@@ -39,6 +39,12 @@ export interface AgentServiceOptions {
    * Default false (the master turns it on).
    */
   spare?: boolean;
+  /**
+   * With `spare`: start the spare with the service rather than after the first job needed an agent, so
+   * the first delivery after a start does not wait for node either (the daemon has a spare from its
+   * first delivery on anyway). Default false (the master turns it on).
+   */
+  spareAtStart?: boolean;
 }
 
 export interface AgentService extends DeliveryService {
@@ -328,6 +334,8 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
     else if (!last) agent.end();
     return results;
   };
+
+  if (opts.spareAtStart === true) startSpare();
 
   const lanes = new Map<string, Lane>();
   /** Lanes with jobs waiting for an agent because BUSY_MAILBOX_AGENTS are at work, in the order they came. */

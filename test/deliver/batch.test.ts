@@ -262,3 +262,18 @@ test('a Maildir has two agents at work at once; the second takes the spare and s
     await service.close();
   }
 });
+
+test('spareAtStart: the spare is there before any job, and the first new identity gets it', async () => {
+  const service = spawnAgentService({ spare: true, spareAtStart: true });
+  try {
+    const [spare] = await waitFor(() => (agentPids().length === 1 ? agentPids() : undefined));
+    assert.equal(readFileSync(`/proc/${spare}/status`, 'latin1').match(/^Uid:\s+(\d+)/m)?.[1], '0');
+    assert.equal((await service.run(job(eric, 'mbox', 80), message(80))).status, 'delivered');
+    assert.equal(readFileSync(`/proc/${spare}/status`, 'latin1').match(/^Uid:\s+(\d+)/m)?.[1], String(eric.uid));
+    // eric's agent (kept for his next job) and a new spare.
+    await waitFor(() => (agentPids().length === 2 ? true : undefined));
+  } finally {
+    await service.close();
+  }
+  assert.deepEqual(agentPids(), []);
+});
