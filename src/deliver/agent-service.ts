@@ -1,9 +1,11 @@
 // DeliveryService over agent processes (`node agent.js`, spawned with an argv, never a shell): the
-// job and message are piped in, the JSON result read back. An agent that crashes, prints nonsense or
+// job and message are piped in, the JSON result read back. When this process is root, every agent is
+// started as its job's identity (`setpriv --reuid U --regid G --init-groups -- node agent.js --plan
+// <json>`, agent-plan.ts): no agent code runs as root for a user, not even to read its job. An agent that crashes, prints nonsense or
 // outlives its time is killed and reported as a temporary failure, so the message stays queued. The
 // root master puts its IPC in front of this; the job/result JSON is the whole interface.
 //
-// Starting node costs about 40 ms of CPU, which would cap local delivery at a few dozen messages a
+// Starting node costs 40-100 ms of CPU, which would cap local delivery at a few dozen messages a
 // second. So an agent that did a mailbox or read job is kept for a moment (reuseIdleMs) and given the
 // next job for the very same identity (and spool directory and format); everything else, and every
 // program or file job, gets a fresh agent.
@@ -16,7 +18,11 @@
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { encodeBatch, encodeFrame, MAX_BATCH } from './agent-frames.js';
+import { PLAN_ARG, planFor, refusedAsRoot, setprivArgs } from './agent-plan.js';
+import { perm } from './errors.js';
+import { checkJob } from './job-parse.js';
 import type { AgentJob, AgentResult, DeliveryService, MailboxJob } from './agent-protocol.js';
 
 export interface AgentServiceOptions {
@@ -33,18 +39,10 @@ export interface AgentServiceOptions {
   /** The most jobs one agent does. Default 2000 (batches make that a few hundred frames at most). */
   reuseMaxJobs?: number;
   /**
-   * Once a job has needed a new agent, keep one more started ahead for the next job that has no agent
-   * to reuse, so node's start-up is not on that delivery's path (deliveries to many users). It has no
-   * job yet, so it has not become anyone: it takes on its first job's identity like any new agent.
-   * Default false (the master turns it on).
+   * The program that starts an agent as its job's identity when this process is root (it sets the
+   * groups, the group and the user, then runs node); default: util-linux's setpriv.
    */
-  spare?: boolean;
-  /**
-   * With `spare`: start the spare with the service rather than after the first job needed an agent, so
-   * the first delivery after a start does not wait for node either (the daemon has a spare from its
-   * first delivery on anyway). Default false (the master turns it on).
-   */
-  spareAtStart?: boolean;
+  setprivPath?: string;
 }
 
 export interface AgentService extends DeliveryService {
@@ -95,6 +93,11 @@ export function defaultKillAfter(job: AgentJob): number {
   }
 }
 
+/** util-linux's setpriv, where Debian, Fedora and others install it. */
+function findSetpriv(): string | undefined {
+  return ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv', '/sbin/setpriv'].find((p) => existsSync(p));
+}
+
 function crashed(reason: string): AgentResult {
   return { status: 'temp', reply: { code: 451, enh: '4.3.0', text: `delivery agent failed: ${reason}` } };
 }
@@ -130,16 +133,16 @@ class Agent {
   private pending: { expected: number; results: AgentResult[]; resolve: (r: AgentResult[]) => void; timer: NodeJS.Timeout } | undefined;
   private killedFor: string | undefined;
 
-  constructor(nodePath: string, agentPath: string, env: Record<string, string>, onGone: (a: Agent) => void) {
-    // cwd /: the agent becomes another user, who may not be allowed into ours.
-    this.child = spawn(nodePath, [agentPath], { cwd: '/', env, stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(argv: readonly string[], env: Record<string, string>, onGone: (a: Agent) => void) {
+    // cwd /: the agent is another user, who may not be allowed into ours.
+    this.child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (b: Buffer) => this.onData(b));
     this.child.stderr.on('data', (b: Buffer) => {
       if (this.err.length < MAX_STDERR) this.err += b.toString('utf8');
     });
     // An agent that dies before reading everything closes the pipe: its exit status tells why.
     this.child.stdin.on('error', () => undefined);
-    this.child.on('error', (e) => this.settle(crashed(`cannot start ${nodePath}: ${e.message}`)));
+    this.child.on('error', (e) => this.settle(crashed(`cannot start ${argv[0]!}: ${e.message}`)));
     this.child.on('close', (code, signal) => {
       this.gone = true;
       onGone(this);
@@ -299,34 +302,31 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
     a.idleTimer.unref();
   };
 
-  let spare: Agent | undefined;
-  let closed = false;
-  const startSpare = (): void => {
-    if (opts.spare !== true || closed || spare !== undefined) return;
-    const a = new Agent(nodePath, agentPath, env, (gone) => {
-      if (spare === gone) spare = undefined;
-      forget(gone);
-    });
-    a.setIdle(true);
-    spare = a;
-  };
+  const asRoot = process.getuid?.() === 0;
+  const setpriv = opts.setprivPath ?? findSetpriv();
+
   /**
-   * A new agent: the spare if there is one. Another spare is started in its place only when this one
-   * goes to an identity with no agent at work (deliveries to many users); a mailbox's second agent
-   * is no such sign, and node's start-up (about 0.1 s of CPU here) is not spent on a spare for it.
+   * A new agent for a job. Started by root, it is started as the job's identity (agent-plan.ts), so
+   * none of its code runs as root for a user; otherwise it runs as this process's user.
    */
-  const fresh = (forNewIdentity: boolean): Agent => {
-    const a = spare;
-    spare = undefined;
-    if (forNewIdentity || a === undefined) startSpare();
-    if (a === undefined || a.gone) return new Agent(nodePath, agentPath, env, forget);
-    a.setIdle(false);
-    return a;
+  const fresh = (job: AgentJob): Agent | AgentResult => {
+    if (!asRoot) return new Agent([nodePath, agentPath], env, forget);
+    try {
+      // The agent checks its jobs too; this one's identity is decided here, so it is checked here first.
+      checkJob(job);
+    } catch (e) {
+      return crashed((e as Error).message);
+    }
+    const plan = planFor(job);
+    if (refusedAsRoot(job, plan)) return perm(554, '5.3.0', `refusing to deliver as root (${job.kind === 'mailbox' ? job.user.name : job.as.name})`);
+    if (setpriv === undefined) return crashed('cannot start an agent as its user: setpriv (util-linux) not found');
+    return new Agent([setpriv, ...setprivArgs(plan.creds), '--', nodePath, agentPath, PLAN_ARG, JSON.stringify(plan)], env, forget);
   };
 
   /** Runs jobs on a reused agent when the key allows it (or a fresh one), and keeps or ends the agent after. */
-  const runOn = async (key: string | undefined, items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>, busyForKey = 0): Promise<AgentResult[]> => {
-    const agent = (key !== undefined ? take(key) : undefined) ?? fresh(busyForKey === 0);
+  const runOn = async (key: string | undefined, items: ReadonlyArray<{ job: AgentJob; message: Buffer | undefined }>): Promise<AgentResult[]> => {
+    const agent = (key !== undefined ? take(key) : undefined) ?? fresh(items[0]!.job);
+    if (!(agent instanceof Agent)) return items.map(() => agent);
     const last = key === undefined || agent.jobs + items.length >= maxJobs;
     const limit = Math.max(...items.map((i) => killAfter(i.job)));
     const results = await agent.send(items, limit, last);
@@ -334,8 +334,6 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
     else if (!last) agent.end();
     return results;
   };
-
-  if (opts.spareAtStart === true) startSpare();
 
   const lanes = new Map<string, Lane>();
   /** Lanes with jobs waiting for an agent because BUSY_MAILBOX_AGENTS are at work, in the order they came. */
@@ -357,10 +355,9 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
         n++;
       }
       const batch = lane.waiting.splice(0, n);
-      const busyBefore = lane.busy;
       lane.busy++;
       busyAgents++;
-      void runOn(key, batch, busyBefore)
+      void runOn(key, batch)
         .catch((err: unknown) => batch.map(() => crashed((err as Error).message)))
         .then((results) => {
           lane.busy--;
@@ -397,11 +394,8 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
       return r!;
     },
     async close(): Promise<void> {
-      closed = true;
       const agents = [...idle.values()].flat();
       idle.clear();
-      if (spare !== undefined) agents.push(spare);
-      spare = undefined;
       for (const a of agents) {
         // Referenced again, so that waiting for them keeps this process alive until they are gone.
         a.setIdle(false);

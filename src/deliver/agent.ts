@@ -14,10 +14,10 @@ import { writeSync } from 'node:fs';
 import { FrameReader, type Frame } from './agent-frames.js';
 import type { AgentJob, AgentResult, MailboxJob } from './agent-protocol.js';
 import { perm, temp } from './errors.js';
-import type { FilePlan } from './file-delivery.js';
-import { DropError, dropPrivileges, isRoot, type Credentials } from './identity.js';
+import { checkIdentity, isRoot } from './identity.js';
+import { planFromArgv, refusedAsRoot, type AgentPlan } from './agent-plan.js';
 import { checkJob } from './job-parse.js';
-import { deliverToMbox, deliverToMboxBatch, mboxCredentials, type MailboxPlan } from './mailbox.js';
+import { deliverToMbox, deliverToMboxBatch, mboxCredentials } from './mailbox.js';
 import { deliverToMaildir, deliverToMaildirBatch } from './maildir.js';
 import { getpwnam } from './native.js';
 import type { Identity } from './shared-types.js';
@@ -73,13 +73,7 @@ function sameCredentials(first: AgentJob, next: AgentJob): boolean {
   return false;
 }
 
-interface Plans {
-  file?: FilePlan;
-  mbox?: MailboxPlan;
-  creds: Credentials;
-}
-
-async function doJob(job: AgentJob, message: Buffer, plans: Plans, tz: string | undefined): Promise<AgentResult> {
+async function doJob(job: AgentJob, message: Buffer, plans: AgentPlan, tz: string | undefined): Promise<AgentResult> {
   try {
     switch (job.kind) {
       case 'mailbox':
@@ -98,7 +92,7 @@ async function doJob(job: AgentJob, message: Buffer, plans: Plans, tz: string | 
 }
 
 /** A batch frame: mailbox jobs for the identity this agent has, done together; anything else is refused. */
-async function doBatch(first: AgentJob, jobs: AgentJob[], messages: Buffer[], plans: Plans): Promise<AgentResult[]> {
+async function doBatch(first: AgentJob, jobs: AgentJob[], messages: Buffer[], plans: AgentPlan): Promise<AgentResult[]> {
   const foreign = temp(451, '4.3.0', 'delivery agent error: a job for another identity');
   const mine = jobs.filter((j): j is MailboxJob => j.kind === 'mailbox' && sameCredentials(first, j));
   // A batch is all of one identity or none of it is done (the service never mixes them).
@@ -138,28 +132,27 @@ async function main(): Promise<void> {
   }
 
   await loadFor(job.kind);
-  // Decide the identity (looking, never opening), then become it.
-  const identity = job.kind === 'mailbox' ? job.user : job.as;
-  const plans: Plans = { creds: { uid: identity.uid, gid: identity.gid, groups: { initgroups: identity.name } } };
-  if (job.kind === 'mailbox' && job.format === 'mbox') {
-    plans.mbox = mboxCredentials(job);
-    plans.creds = plans.mbox.creds;
-  } else if (job.kind === 'file' && isRoot()) {
-    plans.file = loaded(files).fileCredentials(job);
-    plans.creds = plans.file.creds;
-  }
-  // Root's own mailbox is written as root, and root's .forward read as root (the master allows only its
-  // ForwardPath candidates); a program or a file never runs or is written as root.
-  const actsAsRoot = identity.uid === 0 || plans.creds.uid === 0;
-  const rootAllowed = job.kind === 'mailbox' || job.kind === 'read';
-  if (isRoot() && actsAsRoot && !rootAllowed) {
-    writeResult(perm(554, '5.3.0', `refusing to deliver as root (${identity.name})`));
-    process.exit(0);
-  }
+  // The agent is started as the job's identity (agent-plan.ts), with the plan its starter decided:
+  // it only checks that it is who the plan says. Started by a process that is not root, it acts as
+  // itself; started as root without a plan, it refuses (no agent code runs as root for a user).
+  let plans: AgentPlan;
   try {
-    if (!(isRoot() && actsAsRoot)) dropPrivileges(plans.creds);
+    const given = planFromArgv(process.argv);
+    const identity = job.kind === 'mailbox' ? job.user : job.as;
+    if (given === undefined) {
+      if (isRoot()) fail('started as root without a plan: an agent is started as its job\'s user');
+      plans = { creds: { uid: identity.uid, gid: identity.gid, groups: { initgroups: identity.name } } };
+      if (job.kind === 'mailbox' && job.format === 'mbox') plans.mbox = mboxCredentials(job);
+    } else {
+      plans = given;
+      if (refusedAsRoot(job, plans)) {
+        writeResult(perm(554, '5.3.0', `refusing to deliver as root (${identity.name})`));
+        process.exit(0);
+      }
+      checkIdentity(plans.creds);
+    }
   } catch (e) {
-    fail(e instanceof DropError ? e.message : `cannot drop privileges: ${String(e)}`);
+    fail(messageOf(e));
   }
 
   if (firstFrame.batch) writeResults(await doBatch(job, firstJobs, firstFrame.messages, plans));

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { encodeFrame } from '../../src/deliver/agent-frames.js';
 import type { AgentJob } from '../../src/deliver/agent-protocol.js';
 import { spawnAgentService } from '../../src/deliver/agent-service.js';
 import type { Identity } from '../../src/deliver/shared-types.js';
@@ -44,6 +46,34 @@ test('the agent becomes the user: uid, primary gid, supplementary groups, nothin
   assert.deepEqual(groups.split(' ').map(Number).sort(), [frank.gid, grp.gid].sort());
 });
 
+test('an agent is started as its user: its first line already runs with the user\'s uid, gid and groups', async () => {
+  // A stand-in agent that reports who it was when its first line ran.
+  const probe = join(root.dir, 'whoami.mjs');
+  writeFileSync(
+    probe,
+    [
+      "import { readFileSync } from 'node:fs';",
+      "const groups = readFileSync('/proc/self/status', 'latin1').match(/^Groups:(.*)$/m)[1].trim();",
+      'const who = `${process.getuid()} ${process.geteuid()} ${process.getgid()} ${process.getegid()} ${groups}`;',
+      "process.stdin.once('data', () => { process.stdout.write(JSON.stringify({ status: 'delivered', detail: who }) + '\\n'); process.exit(0); });",
+      '',
+    ].join('\n'),
+  );
+  const r = await spawnAgentService({ agentPath: probe }).run(programJob(frank), MESSAGE);
+  assert.equal(r.status, 'delivered', JSON.stringify(r));
+  const [uid, euid, gid, egid, ...groups] = (r.status === 'delivered' ? (r.detail ?? '') : '').split(' ');
+  assert.deepEqual([uid, euid, gid, egid], [frank.uid, frank.uid, frank.gid, frank.gid].map(String));
+  assert.deepEqual(groups.map(Number).sort(), [frank.gid, grp.gid].sort());
+});
+
+test('the real agent started as root without a plan refuses to do anything', async () => {
+  const real = fileURLToPath(new URL('../../src/deliver/agent.js', import.meta.url));
+  const r = spawnSync(process.execPath, [real], { input: Buffer.concat(encodeFrame(programJob(frank), MESSAGE)), encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^postern-agent: started as root without a plan: an agent is started as its job's user$/m);
+});
+
 test('a job for uid 0 is refused before anything runs', async () => {
   fx.reset();
   const r = await spawnAgentService().run(programJob({ name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/sh' }), MESSAGE);
@@ -54,7 +84,7 @@ test('a job for uid 0 is refused before anything runs', async () => {
 test('a malformed job: the agent refuses it; a temporary failure', async () => {
   const bad = { kind: 'program', command: 'vacation', as: { name: 'x', uid: -1, gid: 0, home: '/', shell: '' } } as unknown as AgentJob;
   const r = await spawnAgentService().run(bad, MESSAGE);
-  assert.deepEqual(r, { status: 'temp', reply: { code: 451, enh: '4.3.0', text: 'delivery agent failed: postern-agent: job.as.uid: a uid/gid number expected' } });
+  assert.deepEqual(r, { status: 'temp', reply: { code: 451, enh: '4.3.0', text: 'delivery agent failed: job.as.uid: a uid/gid number expected' } });
 });
 
 test('an agent that outlives its time is killed: a temporary failure', async () => {
@@ -85,8 +115,11 @@ function countingAgent(name: string): { path: string; starts(): number } {
   const counter = join(root.dir, `${name}.count`);
   const real = fileURLToPath(new URL('../../src/deliver/agent.js', import.meta.url));
   const path = join(root.dir, `${name}.mjs`);
+  // The agents run as the users they deliver for: they must be able to count themselves.
+  writeFileSync(counter, '', { mode: 0o666 });
+  chmodSync(counter, 0o666);
   writeFileSync(path, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(counter)}, 'x');\nawait import(${JSON.stringify(real)});\n`);
-  return { path, starts: () => (existsSync(counter) ? readFileSync(counter, 'utf8').length : 0) };
+  return { path, starts: () => readFileSync(counter, 'utf8').length };
 }
 
 test('an agent is reused for mailbox jobs of the same identity, and only for those', async () => {
