@@ -1,37 +1,17 @@
-// Whom an agent acts as, decided by the process that starts it (the root master) before it starts
-// it: the agent is then spawned as that identity (setpriv: supplementary groups, group, user, then
-// exec node), so no agent code ever runs as root for a user, not even to read its job. The plan
-// travels to the agent in its argv; the agent checks that it is what the plan says and uses the
-// plan's findings (the spool directory's group, the set-ID file it must find unchanged).
+// The plan an agent is started with: whom it acts as (decided by the process that starts it, the root
+// master, before it starts it: agent-launch.ts) and what that decision found (the spool directory's
+// group, the set-ID file it must find unchanged). It travels to the agent in its argv; the agent
+// checks that it is what the plan says. This module is the agent's side; it loads nothing else.
 
-import { fileCredentials, type FilePlan } from './file-delivery.js';
+import type { FilePlan } from './file-delivery.js';
 import type { Credentials } from './identity.js';
-import { mboxCredentials, type MailboxPlan } from './mailbox.js';
+import type { MailboxPlan } from './mailbox.js';
 import type { AgentJob } from './agent-protocol.js';
-import { getpwnam } from './native.js';
 
 export interface AgentPlan {
   creds: Credentials;
   mbox?: MailboxPlan;
   file?: FilePlan;
-}
-
-/**
- * The identity a job is done as: its user (with that user's groups); for an mbox, the spool
- * directory's group as the effective group when that group may write there; for a file, the owner
- * of a set-user-ID target (§4.3). Decided with lstat/stat only, nothing opened.
- */
-export function planFor(job: AgentJob): AgentPlan {
-  const identity = job.kind === 'mailbox' ? job.user : job.as;
-  const plan: AgentPlan = { creds: { uid: identity.uid, gid: identity.gid, groups: { initgroups: identity.name } } };
-  if (job.kind === 'mailbox' && job.format === 'mbox') {
-    plan.mbox = mboxCredentials(job);
-    plan.creds = plan.mbox.creds;
-  } else if (job.kind === 'file') {
-    plan.file = fileCredentials(job);
-    plan.creds = plan.file.creds;
-  }
-  return plan;
 }
 
 /**
@@ -42,18 +22,6 @@ export function refusedAsRoot(job: AgentJob, plan: AgentPlan): boolean {
   const identity = job.kind === 'mailbox' ? job.user : job.as;
   const asRoot = identity.uid === 0 || plan.creds.uid === 0;
   return asRoot && job.kind !== 'mailbox' && job.kind !== 'read';
-}
-
-/**
- * setpriv's options for the plan's identity (util-linux; it execs the agent as that identity). The
- * user's groups come from initgroups(3) for the uid's password entry; a user without one (deleted
- * since the message came: the agent then answers "User unknown") gets just the primary group.
- */
-export function setprivArgs(creds: Credentials): string[] {
-  let groups: string[];
-  if ('initgroups' in creds.groups) groups = getpwnam(creds.groups.initgroups) !== undefined ? ['--init-groups'] : ['--groups', String(creds.gid)];
-  else groups = creds.groups.list.length > 0 ? ['--groups', creds.groups.list.join(',')] : ['--clear-groups'];
-  return ['--reuid', String(creds.uid), '--regid', String(creds.gid), ...groups];
 }
 
 export const PLAN_ARG = '--plan';

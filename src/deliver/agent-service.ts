@@ -18,9 +18,9 @@
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
 import { encodeBatch, encodeFrame, MAX_BATCH } from './agent-frames.js';
-import { PLAN_ARG, planFor, refusedAsRoot, setprivArgs } from './agent-plan.js';
+import { findSetpriv, launchArgv, planFor } from './agent-launch.js';
+import { refusedAsRoot } from './agent-plan.js';
 import { perm } from './errors.js';
 import { checkJob } from './job-parse.js';
 import type { AgentJob, AgentResult, DeliveryService, MailboxJob } from './agent-protocol.js';
@@ -91,11 +91,6 @@ export function defaultKillAfter(job: AgentJob): number {
       // Two lock waits (dot-lock, then fcntl) and an open.
       return 2 * (job.lockTimeoutMs ?? 120_000) + 60_000 + GRACE_MS;
   }
-}
-
-/** util-linux's setpriv, where Debian, Fedora and others install it. */
-function findSetpriv(): string | undefined {
-  return ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv', '/sbin/setpriv'].find((p) => existsSync(p));
 }
 
 function crashed(reason: string): AgentResult {
@@ -320,7 +315,7 @@ export function spawnAgentService(opts: AgentServiceOptions = {}): AgentService 
     const plan = planFor(job);
     if (refusedAsRoot(job, plan)) return perm(554, '5.3.0', `refusing to deliver as root (${job.kind === 'mailbox' ? job.user.name : job.as.name})`);
     if (setpriv === undefined) return crashed('cannot start an agent as its user: setpriv (util-linux) not found');
-    return new Agent([setpriv, ...setprivArgs(plan.creds), '--', nodePath, agentPath, PLAN_ARG, JSON.stringify(plan)], env, forget);
+    return new Agent(launchArgv(setpriv, plan, nodePath, agentPath), env, forget);
   };
 
   /** Runs jobs on a reused agent when the key allows it (or a fresh one), and keeps or ends the agent after. */
