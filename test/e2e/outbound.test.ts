@@ -215,7 +215,9 @@ test('mailertable and the smart host route around MX records', async (t) => {
   assert.ok(local !== undefined, JSON.stringify(lines.map((l) => [l.to, l.stat])));
   assert.equal(local.ctladdr, '<anyone@here.test>');
   const mail = await s.waitForMail(s.bob, (m) => m.some((x) => x.includes('Subject: routed')));
-  assert.equal(mail.filter((x) => x.includes('Subject: routed')).length, 1);
+  // Once: bob (the sender) may also have the bounce for p@old.test by now, which quotes the headers.
+  const copies = mail.filter((x) => x.includes('Subject: routed') && !x.includes('multipart/report'));
+  assert.equal(copies.length, 1, mail.join('\n----\n'));
 
   // A new version of the file is taken without a restart (once it has settled for a second).
   const mt = join(s.dir, 'mailertable');
