@@ -1,14 +1,15 @@
 // The delivery agent: a short-lived process acting for one user (delivery-design.md). It reads a job
-// and, for deliveries, the message from standard input (framing in agent-frames.ts); when it runs as
-// root it becomes the job's user before it opens anything (initgroups, setgid, setuid; never uid 0;
-// a failed switch ends it); it does the job and writes one JSON result line to standard output. It
-// never runs a shell.
+// and, for deliveries, the message from standard input (framing in agent-frames.ts); it is started as
+// the job's user (by a root master: setpriv, with the plan in its argv, agent-launch.ts) and checks
+// that it is who the plan says before it does anything; started as root without a plan it refuses.
+// It does the job and writes one JSON result line to standard output. It never runs a shell.
 //
 // Mailbox and read jobs may be followed by more jobs for the same identity (spawnAgentService reuses
 // such an agent for a moment); every other agent does one job and exits. Mailbox jobs may come as a
 // batch (one frame), done under one lock and one fsync of the mailbox.
 //
-//   node dist/src/deliver/agent.js        (spawned by spawnAgentService(); not a command for people)
+//   [setpriv ... --] node dist/src/deliver/agent.js [--plan <json>]
+//                                         (spawned by spawnAgentService(); not a command for people)
 
 import { writeSync } from 'node:fs';
 import { FrameReader, type Frame } from './agent-frames.js';
@@ -24,7 +25,7 @@ import type { Identity } from './shared-types.js';
 
 // The modules of the rarer jobs are loaded only by the agents that do them: most agents deliver to
 // mailboxes, and node's start-up is most of what an agent costs (program.js alone is about 10 ms).
-// They are loaded before the agent becomes the user, who may not be allowed to read them.
+// They are loaded once the first job is known, before anything is done for it.
 let programs: typeof import('./program.js') | undefined;
 let files: typeof import('./file-delivery.js') | undefined;
 let reads: typeof import('./read-job.js') | undefined;

@@ -1,6 +1,6 @@
 // The native addon (native/postern_native.c, built by node-gyp from binding.gyp): fcntl record locks,
 // the C library's error texts, getpwnam through NSS, the peer credentials of a Unix socket. Loaded when
-// the agent starts (as root, before it drops privileges); a missing addon is a hard error, never a quiet
+// the agent starts (as its user); a missing addon is a hard error, never a quiet
 // fallback to unlocked writes.
 
 import { createRequire } from 'node:module';
