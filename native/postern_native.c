@@ -162,16 +162,24 @@ static napi_value js_lock(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static napi_value js_unlock(napi_env env, napi_callback_info info) {
+/* The one file-descriptor argument of a call, or -1 after throwing a TypeError with `usage`. */
+static int32_t one_fd_arg(napi_env env, napi_callback_info info, const char *usage) {
   size_t argc = 1;
-  napi_value argv[1], result;
-  int ok;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_value argv[1];
+  int ok = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) argc = 0;
   int32_t fd = argc < 1 ? -1 : arg_int(env, argv[0], &ok);
   if (argc < 1 || !ok || fd < 0) {
-    napi_throw_type_error(env, NULL, "unlock(fd): a file descriptor expected");
-    return NULL;
+    napi_throw_type_error(env, NULL, usage);
+    return -1;
   }
+  return fd;
+}
+
+static napi_value js_unlock(napi_env env, napi_callback_info info) {
+  napi_value result;
+  int32_t fd = one_fd_arg(env, info, "unlock(fd): a file descriptor expected");
+  if (fd < 0) return NULL;
   CHECK(napi_create_int32(env, set_lock(fd, F_SETLK, F_UNLCK), &result));
   return result;
 }
@@ -282,15 +290,9 @@ static napi_value peer_groups(napi_env env, int fd) {
 #endif
 
 static napi_value js_peercred(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
-  int ok;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int32_t fd = argc < 1 ? -1 : arg_int(env, argv[0], &ok);
-  if (argc < 1 || !ok || fd < 0) {
-    napi_throw_type_error(env, NULL, "peerCred(fd): a file descriptor expected");
-    return NULL;
-  }
+  napi_value result;
+  int32_t fd = one_fd_arg(env, info, "peerCred(fd): a file descriptor expected");
+  if (fd < 0) return NULL;
 #ifdef __linux__
   struct ucred cred;
   socklen_t len = sizeof cred;
