@@ -4,26 +4,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TestAccounts } from '../deliver/helpers.js';
-import { E2E_HOST, queued, removeDir, startDaemon, tempDaemonDir, writeDaemonConfig } from '../helpers/daemon.js';
-import { installPrefix, runAs } from '../cli/sendmail/fixture.js';
+import { E2E_HOST, queued, startDaemon, writeDaemonConfig } from '../helpers/daemon.js';
+import { accountsSite, installPrefix, runAs } from '../cli/sendmail/fixture.js';
 
 test('split daemon: the worker owns the control socket; alice submits through it', async (t) => {
-  const dir = await tempDaemonDir();
-  await chmod(dir, 0o755);
-  const accounts = new TestAccounts();
-  t.after(async () => {
-    try {
-      await accounts.cleanup();
-    } finally {
-      await removeDir(dir);
-    }
-  });
-  await mkdir(join(dir, 'home'), { mode: 0o755 });
-  const worker = accounts.user(join(dir, 'home', 'worker'));
-  const alice = accounts.user(join(dir, 'home', 'alice'));
+  const { dir, user } = await accountsSite(t);
+  const worker = await user('worker');
+  const alice = await user('alice');
   const conf = await writeDaemonConfig(dir, [`RunAsUser = ${worker.name}`]);
   const prefix = await installPrefix(dir, conf);
   const d = await startDaemon({ cwd: dir, config: conf });

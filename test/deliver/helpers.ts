@@ -3,6 +3,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageMeta } from '../../src/deliver/agent-protocol.js';
@@ -17,6 +18,22 @@ function uniqueName(kind: string): string {
 
 function idOf(flag: '-u' | '-g', name: string): number {
   return Number(execFileSync('id', [flag, name], { encoding: 'utf8' }).trim());
+}
+
+/**
+ * The delivery fixtures' mail users: an account for each name, with its home <dir>/home/<name> (0755,
+ * made with <dir>/home if need be) owned by it.
+ */
+export async function usersWithHomes(accounts: TestAccounts, dir: string, names: readonly string[]): Promise<Identity[]> {
+  const out: Identity[] = [];
+  for (const name of names) {
+    const home = join(dir, 'home', name);
+    await mkdir(home, { recursive: true, mode: 0o755 });
+    const u = accounts.user(home);
+    await chown(home, u.uid, u.gid);
+    out.push(u);
+  }
+  return out;
 }
 
 /** Users and groups made for one test file; `cleanup()` removes them all. */

@@ -7,7 +7,7 @@
 import { chmod, chown, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Identity } from '../../src/route/types.js';
-import { TestAccounts } from '../deliver/helpers.js';
+import { TestAccounts, usersWithHomes } from '../deliver/helpers.js';
 import type { QueuedMessage } from '../../src/queue/index.js';
 import { E2E_HOST, queued, removeDir, startDaemon, tempDaemonDir, writeDaemonConfig, type Daemon } from '../helpers/daemon.js';
 import { transaction } from './smtp.js';
@@ -62,17 +62,8 @@ export class Site {
         await removeDir(dir);
       }
     });
-    const home = async (name: string): Promise<string> => {
-      const h = join(dir, 'home', name);
-      await mkdir(h, { recursive: true, mode: 0o755 });
-      return h;
-    };
-    await mkdir(join(dir, 'home'), { mode: 0o755 });
-    const bob = accounts.user(await home('bob'));
-    const carol = accounts.user(await home('carol'));
-    const dflt = accounts.user(await home('dflt'));
-    for (const u of [bob, carol, dflt]) await chown(u.home, u.uid, u.gid);
-    const worker = opts.split === true ? accounts.user(await home('worker')) : undefined;
+    const [bob, carol, dflt] = (await usersWithHomes(accounts, dir, ['bob', 'carol', 'dflt'])) as [Identity, Identity, Identity];
+    const worker = opts.split === true ? (await usersWithHomes(accounts, dir, ['worker']))[0] : undefined;
     const mail = join(dir, 'mail');
     await mkdir(mail);
     // Like /var/mail on systems without a mail group: anyone may create their mailbox, sticky.

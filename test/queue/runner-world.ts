@@ -13,7 +13,7 @@ import { Spool, type Envelope, type QueuedMessage } from '../../src/queue/index.
 import type { RunnerLog } from '../../src/queue/runner-types.js';
 import type { Identity } from '../../src/route/types.js';
 import { VERSION } from '../../src/version.js';
-import { TestAccounts } from '../deliver/helpers.js';
+import { TestAccounts, usersWithHomes } from '../deliver/helpers.js';
 
 export const J = 'mx.example.com';
 
@@ -64,16 +64,7 @@ export class RunnerWorld {
         await rm(dir, { recursive: true, force: true });
       }
     });
-    const home = async (name: string): Promise<string> => {
-      const h = join(dir, 'home', name);
-      await mkdir(h, { recursive: true, mode: 0o755 });
-      return h;
-    };
-    await mkdir(join(dir, 'home'), { mode: 0o755 });
-    const bob = accounts.user(await home('bob'));
-    const carol = accounts.user(await home('carol'));
-    const dflt = accounts.user(await home('dflt'));
-    for (const u of [bob, carol, dflt]) await chown(u.home, u.uid, u.gid);
+    const [bob, carol, dflt] = (await usersWithHomes(accounts, dir, ['bob', 'carol', 'dflt'])) as [Identity, Identity, Identity];
     await mkdir(join(dir, 'mail'));
     await chmod(join(dir, 'mail'), 0o1777);
     for (const d of ['out', 'safe']) {

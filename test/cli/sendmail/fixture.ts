@@ -4,12 +4,49 @@
 // real accounts (setpriv with the account's groups), with a real daemon.
 
 import { spawn } from 'node:child_process';
-import { chmod, copyFile, mkdir, symlink } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Identity } from '../../../src/route/types.js';
-import { REPO_ROOT, type CommandResult } from '../../helpers/daemon.js';
+import { TestAccounts } from '../../deliver/helpers.js';
+import { REPO_ROOT, removeDir, tempDaemonDir, type CommandResult } from '../../helpers/daemon.js';
 
 export const COMMANDS = ['sendmail', 'mailq', 'newaliases'] as const;
+
+/**
+ * A daemon directory its accounts can reach (0755, with home/ in it) and the test's accounts, both
+ * removed after the test (the accounts first). `user(name)` makes an account whose home is home/<name>,
+ * made and owned by it when `withHome`.
+ */
+export async function accountsSite(t: { after(f: () => Promise<void>): void }): Promise<{
+  dir: string;
+  accounts: TestAccounts;
+  user(name: string, withHome?: boolean): Promise<Identity>;
+}> {
+  const dir = await tempDaemonDir();
+  await chmod(dir, 0o755);
+  const accounts = new TestAccounts();
+  t.after(async () => {
+    try {
+      await accounts.cleanup();
+    } finally {
+      await removeDir(dir);
+    }
+  });
+  await mkdir(join(dir, 'home'), { mode: 0o755 });
+  return {
+    dir,
+    accounts,
+    user: async (name, withHome = false) => {
+      const home = join(dir, 'home', name);
+      const u = accounts.user(home);
+      if (withHome) {
+        await mkdir(home, { mode: 0o755 });
+        await chown(home, u.uid, u.gid);
+      }
+      return u;
+    },
+  };
+}
 
 /** Makes <dir>/prefix with sbin/ symlinks and etc/postern/postern.conf (a copy of `conf`); returns the prefix. */
 export async function installPrefix(dir: string, conf: string): Promise<string> {

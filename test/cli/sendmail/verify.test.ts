@@ -3,33 +3,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, chown, mkdir, writeFile } from 'node:fs/promises';
+import { chown, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TestAccounts } from '../../deliver/helpers.js';
-import { removeDir, startDaemon, tempDaemonDir, writeDaemonConfig } from '../../helpers/daemon.js';
-import { installPrefix, runAs } from './fixture.js';
+import { startDaemon, writeDaemonConfig } from '../../helpers/daemon.js';
+import { accountsSite, installPrefix, runAs } from './fixture.js';
 
 test('-bv with restrictexpand: alice sees bob as a local user; root sees his .forward', async (t) => {
-  const dir = await tempDaemonDir();
-  await chmod(dir, 0o755);
-  const accounts = new TestAccounts();
-  t.after(async () => {
-    try {
-      await accounts.cleanup();
-    } finally {
-      await removeDir(dir);
-    }
-  });
-  await mkdir(join(dir, 'home'), { mode: 0o755 });
-  const home = async (n: string): Promise<string> => {
-    const h = join(dir, 'home', n);
-    await mkdir(h, { mode: 0o755 });
-    return h;
-  };
-  const alice = accounts.user(await home('alice'));
-  const bob = accounts.user(await home('bob'));
-  const carol = accounts.user(await home('carol'));
-  for (const u of [alice, bob, carol]) await chown(u.home, u.uid, u.gid);
+  const { dir, user } = await accountsSite(t);
+  const alice = await user('alice', true);
+  const bob = await user('bob', true);
+  const carol = await user('carol', true);
   // The test lives under /tmp (sticky, world-writable): .forward files there are trusted only so.
   await writeFile(join(bob.home, '.forward'), `${carol.name}\n`, { mode: 0o600 });
   await chown(join(bob.home, '.forward'), bob.uid, bob.gid);
