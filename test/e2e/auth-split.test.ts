@@ -14,9 +14,13 @@ import { makeSelfSignedCert } from '../helpers/tls-cert.js';
 const asRoot = process.geteuid?.() === 0;
 let users = 0;
 
-test('a password file only root can read: the master serves it, AUTH PLAIN works in the worker', async (t) => {
+/**
+ * A daemon directory with alice's password in <dir>/secret/passwords (a root-only directory), and,
+ * as root, a fresh RunAsUser in `extra`. `cleanup` runs last-in first-out after the test: the daemon
+ * must stop before its account goes.
+ */
+async function passwordSite(t: { after(f: () => Promise<void>): void }): Promise<{ dir: string; secret: string; passwords: string; extra: string[]; cleanup: Array<() => Promise<unknown> | void> }> {
   const dir = await tempDaemonDir();
-  // after() hooks run in the order they were added: the daemon must stop before its account goes.
   const cleanup: Array<() => Promise<unknown> | void> = [() => removeDir(dir)];
   t.after(async () => {
     for (const f of cleanup.reverse()) await f();
@@ -24,12 +28,10 @@ test('a password file only root can read: the master serves it, AUTH PLAIN works
   await chmod(dir, 0o755);
   const secret = join(dir, 'secret');
   await mkdir(secret, { mode: 0o700 });
-  const { cert, key } = makeSelfSignedCert(secret, E2E_HOST);
-  await chmod(key, 0o600);
   const passwords = join(secret, 'passwords');
   const add = await run(process.execPath, [MAIN, 'passwd', '-f', passwords, '--stdin', 'alice'], { input: 'wonderland\n' });
   assert.equal(add.code, 0, add.stderr);
-  const extra = [`ServerCertFile = ${cert}`, `ServerKeyFile = ${key}`, `AuthPasswordFile = ${passwords}`];
+  const extra: string[] = [];
   if (asRoot) {
     const name = `postern-t-au${process.pid % 10000}${users++}`;
     execFileSync('useradd', ['-M', '-d', dir, '-s', '/bin/sh', '-U', name]);
@@ -38,6 +40,14 @@ test('a password file only root can read: the master serves it, AUTH PLAIN works
     });
     extra.push(`RunAsUser = ${name}`);
   }
+  return { dir, secret, passwords, extra, cleanup };
+}
+
+test('a password file only root can read: the master serves it, AUTH PLAIN works in the worker', async (t) => {
+  const { dir, secret, passwords, extra, cleanup } = await passwordSite(t);
+  const { cert, key } = makeSelfSignedCert(secret, E2E_HOST);
+  await chmod(key, 0o600);
+  extra.push(`ServerCertFile = ${cert}`, `ServerKeyFile = ${key}`, `AuthPasswordFile = ${passwords}`);
   const d = await startDaemon({ cwd: dir, config: await writeDaemonConfig(dir, extra) });
   cleanup.push(() => d.stop());
   if (asRoot) assert.equal(d.events('privilege').length > 0, true, 'the daemon is split');
@@ -52,27 +62,9 @@ test('a password file only root can read: the master serves it, AUTH PLAIN works
 });
 
 test('a group-writable password file stops the start, even where only root can look at it', async (t) => {
-  const dir = await tempDaemonDir();
-  const cleanup: Array<() => Promise<unknown> | void> = [() => removeDir(dir)];
-  t.after(async () => {
-    for (const f of cleanup.reverse()) await f();
-  });
-  await chmod(dir, 0o755);
-  const secret = join(dir, 'secret');
-  await mkdir(secret, { mode: 0o700 });
-  const passwords = join(secret, 'passwords');
-  const add = await run(process.execPath, [MAIN, 'passwd', '-f', passwords, '--stdin', 'alice'], { input: 'wonderland\n' });
-  assert.equal(add.code, 0, add.stderr);
+  const { dir, passwords, extra, cleanup } = await passwordSite(t);
   await chmod(passwords, 0o660);
-  const extra = [`AuthPasswordFile = ${passwords}`];
-  if (asRoot) {
-    const name = `postern-t-au${process.pid % 10000}${users++}`;
-    execFileSync('useradd', ['-M', '-d', dir, '-s', '/bin/sh', '-U', name]);
-    cleanup.push(() => {
-      execFileSync('userdel', ['-f', name], { stdio: 'ignore' });
-    });
-    extra.push(`RunAsUser = ${name}`);
-  }
+  extra.push(`AuthPasswordFile = ${passwords}`);
   const d = spawnDaemon({ cwd: dir, config: await writeDaemonConfig(dir, extra) });
   cleanup.push(async () => {
     if (!d.hasExited) await d.stop();
