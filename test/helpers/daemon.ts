@@ -277,10 +277,14 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs a command to completion (argv array, no shell), with optional stdin. */
-export function run(cmd: string, args: readonly string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+/** Runs a command to completion (argv array, no shell), with optional stdin, environment and working directory. */
+export function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, ...(opts.env !== undefined ? { env: opts.env } : {}), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -297,8 +301,15 @@ export function run(cmd: string, args: readonly string[], opts: { cwd?: string; 
       clearTimeout(t);
       resolve({ code, stdout, stderr });
     });
+    // A command that exits without reading its input must not fail the test with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/** `argv` run as `user` (setpriv with the user's groups), or as is when there is none. */
+export function asUser(user: { uid: number; gid: number } | undefined, argv: readonly string[]): [string, string[]] {
+  return user === undefined ? [argv[0]!, argv.slice(1)] : ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', ...argv]];
 }
 
 /** `postern <args>` through the compiled entry point. */

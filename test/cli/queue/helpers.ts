@@ -3,14 +3,13 @@
 // runner writes them), and the queue commands run as child processes, as root or as another user
 // (setpriv with the user's own groups, like a login).
 
-import { spawn } from 'node:child_process';
 import { chmod, chown, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Spool } from '../../../src/queue/spool.js';
 import type { Envelope, RecipientRecord } from '../../../src/queue/envelope.js';
 import type { StateUpdate } from '../../../src/queue/state.js';
-import { removeDir, tempDaemonDir, writeDaemonConfig, type CommandResult } from '../../helpers/daemon.js';
+import { asUser, removeDir, run, tempDaemonDir, writeDaemonConfig, type CommandResult } from '../../helpers/daemon.js';
 
 export const DRIVER = fileURLToPath(new URL('./driver.js', import.meta.url));
 
@@ -113,27 +112,8 @@ export interface As {
 /** Runs the queue command driver (`mailq`, `qrun`, `admin`) with a config, as root or as `as`. */
 export function queueCmd(mode: 'mailq' | 'qrun' | 'admin', conf: string, args: readonly string[], opts: { as?: As; timeoutMs?: number; alternate?: boolean } = {}): Promise<CommandResult> {
   const argv = [DRIVER, mode, conf, ...(opts.alternate === true ? ['--alternate'] : []), ...args];
-  const [cmd, full] =
-    opts.as === undefined ? [process.execPath, argv] : ['setpriv', [`--reuid=${opts.as.uid}`, `--regid=${opts.as.gid}`, '--init-groups', process.execPath, ...argv]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, full, { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${mode} ${args.join(' ')}: no exit within ${opts.timeoutMs ?? 30_000} ms; stderr: ${stderr}`));
-    }, opts.timeoutMs ?? 30_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const [cmd, full] = asUser(opts.as, [process.execPath, ...argv]);
+  return run(cmd, full, { cwd: '/', timeoutMs: opts.timeoutMs ?? 30_000 });
 }
 
 /** stderr without the pino lines of logged actions. */

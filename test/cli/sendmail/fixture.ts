@@ -3,12 +3,11 @@
 // daemon's configuration, so the commands find the daemon's control socket without -C. Commands run as
 // real accounts (setpriv with the account's groups), with a real daemon.
 
-import { spawn } from 'node:child_process';
 import { chmod, chown, copyFile, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Identity } from '../../../src/route/types.js';
 import { TestAccounts } from '../../deliver/helpers.js';
-import { REPO_ROOT, removeDir, tempDaemonDir, type CommandResult } from '../../helpers/daemon.js';
+import { REPO_ROOT, asUser, removeDir, run, tempDaemonDir, type CommandResult } from '../../helpers/daemon.js';
 
 export const COMMANDS = ['sendmail', 'mailq', 'newaliases'] as const;
 
@@ -68,32 +67,12 @@ export interface RunOptions {
 
 /** Runs argv as `user` (with the account's groups) or, without one, as this process; collects the output. */
 export function runAs(user: Identity | undefined, argv: readonly string[], opts: RunOptions = {}): Promise<CommandResult> {
-  const [cmd, args] =
-    user === undefined ? [argv[0]!, argv.slice(1)] : ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', ...argv]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: opts.cwd ?? '/',
-      env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', ...(user !== undefined ? { HOME: user.home, USER: user.name, LOGNAME: user.name } : {}), ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${argv.join(' ')}: no exit within ${opts.timeoutMs ?? 20_000} ms; stderr: ${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
-    child.on('error', (err) => {
-      clearTimeout(t);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? '');
+  const [cmd, args] = asUser(user, argv);
+  return run(cmd, args, {
+    cwd: opts.cwd ?? '/',
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', ...(user !== undefined ? { HOME: user.home, USER: user.name, LOGNAME: user.name } : {}), ...opts.env },
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
 }
 
