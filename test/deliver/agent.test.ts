@@ -66,6 +66,14 @@ test('an agent is started as its user: its first line already runs with the user
   assert.deepEqual(groups.map(Number).sort(), [frank.gid, grp.gid].sort());
 });
 
+test('without setpriv no agent is started for a user: a temporary failure, nothing runs', async () => {
+  fx.reset();
+  const r = await spawnAgentService({ setprivPath: join(root.dir, 'no-setpriv-here') }).run(programJob(frank), MESSAGE);
+  assert.equal(r.status, 'temp');
+  assert.match(r.status === 'temp' ? r.reply.text : '', /^delivery agent failed: cannot start .*no-setpriv-here: .*ENOENT/);
+  assert.equal(fx.calls(), 0);
+});
+
 test('the real agent started as root without a plan refuses to do anything', async () => {
   const real = fileURLToPath(new URL('../../src/deliver/agent.js', import.meta.url));
   const r = spawnSync(process.execPath, [real], { input: Buffer.concat(encodeFrame(programJob(frank), MESSAGE)), encoding: 'utf8' });
